@@ -1,0 +1,209 @@
+"""The `playground` command line: run, presets, data, bench, gui."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from playground.core.config import Config, ConfigError, apply_overrides, validate
+from playground.core.fileio import RunFileError
+
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """Bad input: printed as one line, exit status 2."""
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """The config a `run` asks for: preset or file, then --set, then the shortcut flags."""
+    from playground.core import config as config_module
+    from playground.core.presets import get_preset
+
+    if args.preset and args.config:
+        raise ConfigError("give --preset or --config, not both")
+    if args.config:
+        cfg = config_module.load(args.config)
+    elif args.preset:
+        cfg = get_preset(args.preset).config()
+    else:
+        cfg = Config()
+    overrides = list(args.set or [])
+    for flag, key in (("epochs", "train.epochs"), ("seed", "train.seed"),
+                      ("ensemble", "train.ensemble"), ("device", "train.device")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    return validate(apply_overrides(cfg, overrides))
+
+
+class Progress:
+    """One self-overwriting status line on stderr, refreshed at most 10 times a second."""
+
+    def __init__(self, total: int, stream=sys.stderr, enabled: bool = True):
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.last_print = 0.0
+        self.started = time.perf_counter()
+
+    def update(self, record, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (not force and now - self.last_print < 0.1):
+            return
+        self.last_print = now
+        rate = record.epoch / max(now - self.started, 1e-9)
+        loss = float(np.mean(record.batch_loss))
+        acc = f"  test acc {np.mean(record.test_acc):.3f}" if record.test_acc is not None else ""
+        self.stream.write(f"\repoch {record.epoch}/{self.total}  loss {loss:.4f}{acc}  {rate:.1f} epochs/s ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from playground.core.control import RunControl
+    from playground.core.runlog import RunWriter, prepare_run_dir
+    from playground.core.trainer import Trainer
+
+    cfg = build_config(args)
+    trainer = Trainer(cfg)  # fails on bad data or device before anything is written
+    prepare_run_dir(Path(args.out))
+    writer = RunWriter(args.out, trainer.config, device=str(trainer.device))
+    progress = Progress(trainer.total_epochs, enabled=not args.quiet)
+    control = RunControl()
+    try:
+        for record in trainer.epochs(control):
+            writer.write(record)
+            progress.update(record, force=record.stop_reason is not None)
+    except KeyboardInterrupt:
+        trainer.stop_reason = "interrupted"
+    finally:
+        progress.close()
+        writer.finish(trainer.stop_reason)
+    print(f"{trainer.stop_reason}: {trainer.epoch} epochs; run written to {args.out}")
+    if trainer.stop_reason and trainer.stop_reason.startswith("diverged"):
+        return 1
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from playground.core.presets import PRESETS
+
+    width = max(len(name) for name in PRESETS)
+    for name, preset in sorted(PRESETS.items()):
+        print(f"{name:<{width}}  {preset.description}")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from playground.core.tasks import TASKS
+
+    for name, spec in sorted(TASKS.items()):
+        print(f"{name}: {spec.description}")
+        for opt in spec.options:
+            allowed = ""
+            if opt.choices:
+                allowed = f" [{'|'.join(opt.choices)}]"
+            elif opt.low is not None:
+                allowed = f" [{opt.low:g}..{opt.high:g}]"
+            print(f"    {opt.name} = {opt.default!r}{allowed}  {opt.help}")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from playground.core.config import from_dict
+    from playground.core.fileio import atomic_write_text
+    from playground.core.tasks import get_task
+
+    cfg = apply_overrides(from_dict({"task": {"name": args.task}}), args.set or [])
+    spec = get_task(cfg.task.name)
+    params = spec.resolve(cfg.task.params)
+    data = spec.build(params, args.seed)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise RunFileError(f"{out.parent}: folder does not exist")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    d = data.input_dim
+    writer.writerow([f"x{i}" for i in range(d)] + ["y", "split"])
+    for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
+        for row, label in zip(x, y):
+            writer.writerow([repr(float(v)) for v in row] + [int(label), split])
+    atomic_write_text(out, buffer.getvalue())
+    print(f"wrote {len(data.x_train) + len(data.x_test)} rows of task {cfg.task.name} to {out}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from playground.core.bench import print_results, run_benchmarks
+
+    results = run_benchmarks(quick=args.quick)
+    print_results(results, as_json=args.json)
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from playground.ui.app import run_app
+
+    return run_app(selftest=args.selftest, screenshot=args.screenshot)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playground", description="Toy Network Playground")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="train a network headless and write a run folder")
+    run.add_argument("--preset", help="a named setup (see `playground presets`)")
+    run.add_argument("--config", help="a config.toml file")
+    run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override one setting (repeatable)")
+    run.add_argument("--epochs", type=int)
+    run.add_argument("--seed", type=int)
+    run.add_argument("--ensemble", type=int)
+    run.add_argument("--device", choices=["cpu", "cuda"])
+    run.add_argument("--out", required=True, help="run folder to write")
+    run.add_argument("--quiet", action="store_true", help="no progress line")
+    run.set_defaults(func=cmd_run)
+
+    sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
+    sub.add_parser("tasks", help="list the tasks and their options").set_defaults(func=cmd_tasks)
+
+    data = sub.add_parser("data", help="write a task's inputs and labels as CSV")
+    data.add_argument("task")
+    data.add_argument("--set", action="append", metavar="task.KEY=VALUE")
+    data.add_argument("--seed", type=int, default=0)
+    data.add_argument("--out", required=True)
+    data.set_defaults(func=cmd_data)
+
+    bench = sub.add_parser("bench", help="print benchmark figures")
+    bench.add_argument("--quick", action="store_true")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
+
+    gui = sub.add_parser("gui", help="open the desktop app")
+    gui.add_argument("--selftest", action="store_true", help="train briefly, check every view, exit")
+    gui.add_argument("--screenshot", metavar="PNG", help="with --selftest: where to save the window's PNG")
+    gui.set_defaults(func=cmd_gui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.func(args)
+    except (ConfigError, RunFileError) as exc:
+        print(f"playground: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
