@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -129,10 +130,7 @@ class Trainer:
                 if key == "momentum" and "momentum" not in group:
                     continue  # Adam has no momentum setting
                 group[key] = value
-        train = {k: v for k, v in pending.items() if k in ("lr", "momentum", "weight_decay")}
-        from dataclasses import replace
-
-        self.config = replace(self.config, train=replace(self.config.train, **train))
+        self.config = replace(self.config, train=replace(self.config.train, **pending))
 
     # ------------------------------------------------------------ data
 
