@@ -13,8 +13,28 @@ from typing import Sequence
 import torch
 from torch import nn
 
+class _FastTanh(torch.autograd.Function):
+    """tanh(x) = 2 sigmoid(2x) - 1: on CPU torch's sigmoid is ~10x faster than its tanh
+    (absolute difference below 2e-7); the backward is tanh's own, from the output."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        y = torch.sigmoid(x * 2).mul_(2).sub_(1)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (y,) = ctx.saved_tensors
+        return torch.ops.aten.tanh_backward(grad, y)
+
+
+def fast_tanh(x: torch.Tensor) -> torch.Tensor:
+    return _FastTanh.apply(x) if x.device.type == "cpu" else torch.tanh(x)
+
+
 ACTIVATION_FUNCTIONS = {
-    "tanh": torch.tanh,
+    "tanh": fast_tanh,
     "relu": torch.relu,
     "sigmoid": torch.sigmoid,
     "linear": lambda h: h,
@@ -101,12 +121,16 @@ class EnsembleMLP(nn.Module):
         list of every layer's activity: hidden layers after their nonlinearity, then the output.
         """
         h = x if x.dim() == 3 else x.unsqueeze(0).expand(self.members, -1, -1)
+        # Compute in the (members, units, batch) layout: with the batch as the long inner
+        # dimension, the tiny per-member matrix products run 2-4x faster on CPU.
+        h = h.transpose(1, 2)
         kept = []
         last = self.n_layers - 1
         for index, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = torch.baddbmm(b, h, w)
+            h = torch.baddbmm(b.transpose(1, 2), w.transpose(1, 2), h)
             if index < last:
                 h = ACTIVATION_FUNCTIONS[self.activation_names[index]](h)
             if keep_activations:
-                kept.append(h)
-        return (h, kept) if keep_activations else h
+                kept.append(h.transpose(1, 2))
+        out = h.transpose(1, 2)
+        return (out, kept) if keep_activations else out

@@ -88,7 +88,13 @@ class Trainer:
             init=config.network.init, sw2=config.network.sw2, sb2=config.network.sb2,
         ).to(self.device)
         self.optimizer = self._make_optimizer()
+        # Each member's own streams: numpy for online samplers, torch for batch order
+        # (torch.randperm is ~3x faster than numpy's permutation here).
         self.batch_rngs = [np.random.default_rng([seed, 1]) for seed in self.seeds]
+        self.order_generators = [
+            torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 2]).generate_state(1)[0]))
+            for seed in self.seeds
+        ]
         self.epochs_per_task = config.continual.epochs_per_task or config.train.epochs
         self.total_epochs = self.epochs_per_task * len(self.tasks)
         self.eval_schedule = Schedule(config.train.eval_schedule, self.total_epochs, config.train.eval_points)
@@ -106,10 +112,11 @@ class Trainer:
 
     def _make_optimizer(self) -> torch.optim.Optimizer:
         tr = self.config.train
-        params = self.model.parameters()
+        params = list(self.model.parameters())
+        # The fused kernels update all parameters in one call: ~3x faster for these tiny tensors.
         if tr.optimizer == "sgd":
-            return torch.optim.SGD(params, lr=tr.lr, momentum=tr.momentum, weight_decay=tr.weight_decay, foreach=True)
-        return torch.optim.Adam(params, lr=tr.lr, weight_decay=tr.weight_decay, foreach=True)
+            return torch.optim.SGD(params, lr=tr.lr, momentum=tr.momentum, weight_decay=tr.weight_decay, fused=True)
+        return torch.optim.Adam(params, lr=tr.lr, weight_decay=tr.weight_decay, fused=True)
 
     def set_optimizer_params(self, **values: float) -> None:
         """Change lr, momentum or weight_decay; applied before the next step (any thread)."""
@@ -146,13 +153,13 @@ class Trainer:
         steps = self.config.train.steps_per_epoch or math.ceil(n / batch)
         needed = steps * batch
         per_member = []
-        for rng in self.batch_rngs:
+        for generator in self.order_generators:
             chunks, have = [], 0
             while have < needed:
-                chunks.append(rng.permutation(n))
+                chunks.append(torch.randperm(n, generator=generator))
                 have += n
-            per_member.append(np.concatenate(chunks))
-        order = np.stack(per_member)
+            per_member.append(torch.cat(chunks) if len(chunks) > 1 else chunks[0])
+        order = torch.stack(per_member).numpy()
         if self.config.train.steps_per_epoch:
             return [order[:, s * batch:(s + 1) * batch] for s in range(steps)]
         return [order[:, s:s + batch] for s in range(0, n, batch)]
@@ -172,14 +179,26 @@ class Trainer:
         if data.samplers is not None:
             yield from self._online_batches()
             return
-        # Gather through a flat index: much faster than 2-D advanced indexing on CPU.
-        offsets = (np.arange(self.members) * data.n_train)[:, None]
+        # Gather the whole epoch through one flat index, then hand out contiguous slices:
+        # much faster than per-batch 2-D advanced indexing (numpy's take on CPU).
+        batches = self._batch_indices()
+        order = np.concatenate(batches, axis=1)
+        flat = (order + (np.arange(self.members) * data.n_train)[:, None]).reshape(-1)
         x_flat = data.x_train.reshape(-1, data.input_dim)
         y_flat = data.y_train.reshape(-1)
-        for idx in self._batch_indices():
-            flat = torch.as_tensor((idx + offsets).reshape(-1), device=self.device)
-            shape = idx.shape
-            yield x_flat.index_select(0, flat).view(*shape, -1), y_flat.index_select(0, flat).view(shape)
+        if self.device.type == "cpu":
+            x_epoch = torch.from_numpy(x_flat.numpy().take(flat, axis=0))
+            y_epoch = torch.from_numpy(y_flat.numpy().take(flat))
+        else:
+            index = torch.as_tensor(flat, device=self.device)
+            x_epoch, y_epoch = x_flat.index_select(0, index), y_flat.index_select(0, index)
+        x_epoch = x_epoch.view(self.members, order.shape[1], -1)
+        y_epoch = y_epoch.view(self.members, order.shape[1])
+        start = 0
+        for idx in batches:
+            stop = start + idx.shape[1]
+            yield x_epoch[:, start:stop], y_epoch[:, start:stop]
+            start = stop
 
     # ------------------------------------------------------------ loss
 
@@ -189,9 +208,8 @@ class Trainer:
             target = 2.0 * y.to(output.dtype) - 1.0
             return torch.clamp(1.0 - target * output[..., 0], min=0).mean(dim=1)
         output = self._masked(output, data)
-        members, batch, classes = output.shape
-        losses = F.cross_entropy(output.reshape(-1, classes), y.reshape(-1), reduction="none")
-        return losses.view(members, batch).mean(dim=1)
+        # (E, C, B) is the model's native layout (see EnsembleMLP.forward): no copy.
+        return F.cross_entropy(output.transpose(1, 2), y, reduction="none").mean(dim=1)
 
     def _masked(self, output: torch.Tensor, data: TaskData | None) -> torch.Tensor:
         mask = (data or self.task).class_mask
