@@ -107,6 +107,9 @@ class Trainer:
         self._pending: dict[str, float] = {}
         self._pending_lock = threading.Lock()
         self._started = False
+        # Per-sample head masks (members, batch, C) for this step's batch, set by a
+        # transform_batch hook that mixes in samples of other task-incremental tasks (replay).
+        self.batch_class_mask: torch.Tensor | None = None
 
     # ------------------------------------------------------------ optimizer
 
@@ -150,8 +153,9 @@ class Trainer:
         data = self.task
         n = data.n_train
         batch = min(self.config.train.batch_size, n)
-        steps = self.config.train.steps_per_epoch or math.ceil(n / batch)
-        needed = steps * batch
+        steps = self.config.train.steps_per_epoch
+        # One pass (the last batch may be short), or `steps` full batches across passes.
+        needed = steps * batch if steps else n
         per_member = []
         for generator in self.order_generators:
             chunks, have = [], 0
@@ -160,7 +164,7 @@ class Trainer:
                 have += n
             per_member.append(torch.cat(chunks) if len(chunks) > 1 else chunks[0])
         order = torch.stack(per_member).numpy()
-        if self.config.train.steps_per_epoch:
+        if steps:
             return [order[:, s * batch:(s + 1) * batch] for s in range(steps)]
         return [order[:, s:s + batch] for s in range(0, n, batch)]
 
@@ -217,6 +221,14 @@ class Trainer:
             return output
         return output.masked_fill(~mask, float("-inf"))
 
+    def _batch_data(self) -> TaskData:
+        """The current task, with this step's per-sample head masks where a hook set them."""
+        if self.batch_class_mask is None:
+            return self.task
+        from dataclasses import replace
+
+        return replace(self.task, class_mask=self.batch_class_mask)
+
     def predictions(self, output: torch.Tensor, data: TaskData | None = None) -> torch.Tensor:
         if self.config.train.loss == "hinge":
             return (output[..., 0] > 0).long()
@@ -227,10 +239,11 @@ class Trainer:
     def step(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """One optimizer step on a batch (members, batch, ...); returns each member's loss."""
         self._apply_pending()
+        self.batch_class_mask = None
         for hook in self.hooks:
             x, y = hook.transform_batch(self, x, y)
         self.optimizer.zero_grad(set_to_none=True)
-        losses = self.loss_per_member(self.model(x), y)
+        losses = self.loss_per_member(self.model(x), y, self._batch_data())
         total = losses.sum()
         for hook in self.hooks:
             extra = hook.penalty(self)
