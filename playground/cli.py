@@ -74,22 +74,43 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     trainer = Trainer(cfg)  # fails on bad data or device before anything is written
+    if args.tensorboard:
+        from playground.core.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
+
+        if not tensorboard_available():
+            raise RunFileError(INSTALL_HINT)
     prepare_run_dir(Path(args.out))
     writer = RunWriter(args.out, trainer.config, device=str(trainer.device))
+    board = TensorBoardLog(Path(args.out) / "tensorboard") if args.tensorboard else None
     progress = Progress(trainer.total_epochs, enabled=not args.quiet)
     control = RunControl()
     try:
         for record in trainer.epochs(control):
             writer.write(record)
+            if board is not None:
+                for name, table in record.tables.items():
+                    board.add_table(name, table)
+                if record.evaluated:
+                    board.add_weights(record.epoch, trainer.weights())
             progress.update(record, force=record.stop_reason is not None)
     except KeyboardInterrupt:
         trainer.stop_reason = "interrupted"
     finally:
         progress.close()
         writer.finish(trainer.stop_reason)
+        if board is not None:
+            board.close()
     print(f"{trainer.stop_reason}: {trainer.epoch} epochs; run written to {args.out}")
     if trainer.stop_reason and trainer.stop_reason.startswith("diverged"):
         return 1
+    return 0
+
+
+def cmd_tensorboard(args: argparse.Namespace) -> int:
+    from playground.core.tensorboard_log import export_run
+
+    target = export_run(args.run_dir, args.out)
+    print(f"TensorBoard files written to {target} (view: tensorboard --logdir {target})")
     return 0
 
 
@@ -172,7 +193,14 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", choices=["cpu", "cuda"])
     run.add_argument("--out", required=True, help="run folder to write")
     run.add_argument("--quiet", action="store_true", help="no progress line")
+    run.add_argument("--tensorboard", action="store_true",
+                     help="also write TensorBoard event files into OUT/tensorboard (needs the tensorboard package)")
     run.set_defaults(func=cmd_run)
+
+    board = sub.add_parser("tensorboard", help="convert a saved run folder to TensorBoard event files")
+    board.add_argument("run_dir")
+    board.add_argument("--out", help="folder for the event files (default RUN_DIR/tensorboard)")
+    board.set_defaults(func=cmd_tensorboard)
 
     sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
     sub.add_parser("tasks", help="list the tasks and their options").set_defaults(func=cmd_tasks)
