@@ -20,7 +20,7 @@ CONFIG_VERSION = 1
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 INITS = ("default", "xavier", "kaiming", "truncnormal", "meanfield")
 OPTIMIZERS = ("sgd", "adam")
-LOSSES = ("cross_entropy", "hinge")
+LOSSES = ("cross_entropy", "hinge", "mse")
 DEVICES = ("cpu", "cuda")
 SCHEDULES = ("every", "log")
 ESTIMATORS = ("binning", "adaptive", "kde")
@@ -349,6 +349,9 @@ def validate(cfg: Config) -> Config:
             f"train.loss: hinge needs a two-class task; {cfg.task.name} has "
             f"{spec.n_classes(params)} classes",
         )
+    from playground.core.continual.checks import check_continual
+
+    check_continual(cfg, spec, params)
     return replace(cfg, task=TaskConfig(name=cfg.task.name, params=params))
 
 
