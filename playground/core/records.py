@@ -27,6 +27,9 @@ class EpochRecord:
     tables: dict[str, Table] = field(default_factory=dict)
     # Data for live views only (histograms, weights); not written to CSV.
     live: dict[str, Any] = field(default_factory=dict)
+    # Whole files for the run folder: relative path (e.g. "activations/epoch_5.npz") -> bytes,
+    # written atomically by the RunWriter (paths stay inside the run folder).
+    files: dict[str, bytes] = field(default_factory=dict)
     stop_reason: str | None = None
 
     def add_table(self, name: str, table: Table) -> None:

@@ -2,7 +2,9 @@
 
 Layout: config.toml, metrics.csv, summary.json, plus one CSV per probe table
 (info_plane.csv, layer_stats.csv, task_accuracy.csv, ...). CSV rows are appended and flushed
-every epoch, so a run killed mid-way leaves valid files up to its last logged epoch.
+every epoch, so a run killed mid-way leaves valid files up to its last logged epoch. Whole
+files a record carries in `record.files` (e.g. activations/epoch_<E>.npz) are written
+atomically at their relative path.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from playground import __version__
 from playground.core import config as config_module
 from playground.core.config import Config, ConfigError
-from playground.core.fileio import RunFileError, atomic_write_text, ensure_writable_dir
+from playground.core.fileio import RunFileError, atomic_write_bytes, atomic_write_text, ensure_writable_dir
 from playground.core.records import EpochRecord, Table, table_rows
 
 CONFIG_FILE = "config.toml"
@@ -55,7 +57,7 @@ def prepare_run_dir(path: Path) -> Path:
         if not (path / CONFIG_FILE).exists():
             raise RunFileError(f"{path}: folder is not empty and holds no run; choose a new or empty folder")
         ensure_writable_dir(path)
-        for stale in [*path.glob("*.csv"), path / SUMMARY_FILE]:
+        for stale in [*path.glob("*.csv"), *path.glob("activations/epoch_*.npz"), path / SUMMARY_FILE]:
             stale.unlink(missing_ok=True)  # a rerun must not append to the old run's tables
         return path
     return ensure_writable_dir(path)
@@ -81,6 +83,19 @@ class RunWriter:
             self.last_evaluated = record
         for name, table in record.tables.items():
             self._append(name, table)
+        for relative, data in record.files.items():
+            self._write_file(relative, data)
+
+    def _write_file(self, relative: str, data: bytes) -> None:
+        """A record's whole file (e.g. saved activations), atomically, inside the run folder."""
+        path = (self.out_dir / relative).resolve()
+        if Path(relative).is_absolute() or self.out_dir.resolve() not in path.parents:
+            raise ValueError(f"{relative}: a record's file must stay inside the run folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFileError(f"{path.parent}: cannot create ({exc.strerror or exc})") from None
+        atomic_write_bytes(path, data)
 
     def _append(self, name: str, table: Table) -> None:
         rows = table_rows(table)
