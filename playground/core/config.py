@@ -93,7 +93,7 @@ class ContinualConfig:
     epochs_per_task: int = 0  # 0 = train.epochs for each task
     method: str = "none"
     ewc_lambda: float = 100.0
-    si_c: float = 1.0
+    si_c: float = 10.0
     online_gamma: float = 1.0
     replay_size: int = 200
     eval_every: int = 1

@@ -93,6 +93,31 @@ for _preset in (
     register(_preset)
 
 
+# Sequential digits tasks (science.md section 4): 20 epochs per task (train.epochs).
+FORGETTING_NETWORK = {"hidden": [100, 100], "activation": "relu"}
+FORGETTING_TRAIN = {"optimizer": "adam", "lr": 1e-3, "batch_size": 64, "epochs": 20}
+register(Preset(
+    "forgetting-permuted",
+    "Catastrophic forgetting: 5 tasks of digits, each with its pixels shuffled by a fixed permutation, one shared head",
+    {
+        "task": {"name": "digits"},
+        "network": FORGETTING_NETWORK,
+        "train": FORGETTING_TRAIN,
+        "continual": {"tasks": 5, "family": "permuted", "scenario": "domain", "method": "none"},
+    },
+))
+register(Preset(
+    "forgetting-split",
+    "Catastrophic forgetting: digits 0/1, then 2/3, ... 8/9, class-incremental (one head for all ten)",
+    {
+        "task": {"name": "digits"},
+        "network": FORGETTING_NETWORK,
+        "train": FORGETTING_TRAIN,
+        "continual": {"tasks": 5, "family": "split", "scenario": "class", "method": "none"},
+    },
+))
+
+
 def get_preset(name: str) -> Preset:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; allowed: {', '.join(sorted(PRESETS))}")
