@@ -1,0 +1,51 @@
+"""Start the desktop app (`python main.py`, `playground gui`), or check an installation (`--selftest`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def make_app():
+    """The QApplication (created once), styled for a projector."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from playground.ui.style import configure_pyqtgraph
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "playground"])
+        app.setApplicationName("Toy Network Playground")
+        font = QFont(app.font())
+        font.setPointSize(max(font.pointSize(), 10))
+        app.setFont(font)
+    configure_pyqtgraph()
+    return app
+
+
+def run_app(selftest: bool = False, screenshot: str | None = None) -> int:
+    import torch
+
+    torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
+    if selftest and not has_display():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        app = make_app()
+        from playground.ui.mainwindow import MainWindow
+    except Exception as exc:  # e.g. no Qt platform plugin: say so instead of a traceback
+        print(f"playground: cannot open the window: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    window = MainWindow()
+    window.show()
+    if selftest:
+        from playground.ui.selftest import run_selftest
+
+        return run_selftest(app, window, screenshot)
+    return app.exec()

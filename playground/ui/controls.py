@@ -1,0 +1,437 @@
+"""The settings panel: every control builds one core `Config`, validated by core `validate`.
+
+A change is either *live* (learning rate, momentum, weight decay: applied to the running
+optimizer at once) or *structural* (network, task, anything else: the window asks to reset).
+A value the core refuses is put back and the reason is shown (`refused`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from playground.core import config as config_module
+from playground.core.config import (ACTIVATIONS, ESTIMATORS, FAMILIES, INITS, LOSSES, METHODS, OPTIMIZERS, SCENARIOS,
+                                    Config, ConfigError, validate)
+from playground.core.tasks import TASKS, get_task
+from playground.core.tasks.base import Option
+from playground.ui.widgets import LabeledSlider, LogSlider, NumberField
+
+LIVE_KEYS = ("lr", "momentum", "weight_decay")
+MAX_DEPTH = 10
+MAX_WIDTH = 128
+REMEDY_NAMES = {"none": "none (plain training)", "ewc": "EWC", "online_ewc": "online EWC",
+                "si": "synaptic intelligence", "replay": "replay", "joint": "joint training (upper bound)"}
+ESTIMATOR_NAMES = {"binning": "binning (30 bins)", "adaptive": "adaptive binning", "kde": "KDE bounds"}
+
+
+def cuda_status() -> tuple[bool, str]:
+    """Whether torch sees a CUDA GPU, and why not."""
+    import torch
+
+    if torch.cuda.is_available():
+        return True, f"GPU: {torch.cuda.get_device_name(0)}"
+    if torch.version.cuda is None:
+        return False, "This PyTorch is the CPU-only build: it cannot use a GPU."
+    return False, "PyTorch sees no CUDA GPU on this computer (no GPU or no driver)."
+
+
+def combo(items: list[str], labels: dict[str, str] | None = None) -> QComboBox:
+    box = QComboBox()
+    for item in items:
+        box.addItem((labels or {}).get(item, item), item)
+    return box
+
+
+def set_combo(box: QComboBox, value: str) -> None:
+    index = box.findData(value)
+    if index >= 0:
+        box.setCurrentIndex(index)
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    try:
+        widths = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ConfigError(f"layer widths: {text!r} is not a list of whole numbers, e.g. 10, 7, 5") from None
+    return widths
+
+
+class TaskOptions(QWidget):
+    """A form generated from a task's declared options (bool: check box, choices: list,
+    numbers: typed fields with the option's range, text: a line, with Browse for paths)."""
+
+    edited = Signal()
+    refused = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.widgets: dict[str, tuple[Option, QWidget]] = {}
+
+    def build(self, task: str, params: dict[str, Any]) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.widgets = {}
+        for option in get_task(task).options:
+            value = params.get(option.name, option.default)
+            widget = self._widget(option, value)
+            widget.setToolTip(option.help)
+            label = QLabel(option.name.replace("_", " "))
+            label.setToolTip(option.help)
+            self.form.addRow(label, widget)
+
+    def _widget(self, option: Option, value: Any) -> QWidget:
+        kind = type(option.default)
+        if kind is bool:
+            widget = QCheckBox()
+            widget.setChecked(bool(value))
+            widget.toggled.connect(lambda _=None: self.edited.emit())
+            self.widgets[option.name] = (option, widget)
+            return widget
+        if option.choices:
+            widget = combo(list(option.choices))
+            set_combo(widget, value)
+            widget.currentIndexChanged.connect(lambda _=None: self.edited.emit())
+            self.widgets[option.name] = (option, widget)
+            return widget
+        if kind in (int, float):
+            widget = NumberField(f"task.{option.name}", kind, value, option.low, option.high)
+            widget.valueChanged.connect(lambda _=None: self.edited.emit())
+            widget.refused.connect(self.refused)
+            self.widgets[option.name] = (option, widget)
+            return widget
+        line = QLineEdit(str(value))
+        line.editingFinished.connect(self.edited.emit)
+        self.widgets[option.name] = (option, line)
+        if option.name != "path":
+            return line
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(lambda: self._browse(line))
+        layout.addWidget(line, 1)
+        layout.addWidget(browse)
+        return row
+
+    def _browse(self, line: QLineEdit) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a CSV file", "", "CSV files (*.csv);;All files (*)")
+        if path:
+            line.setText(path)
+            self.edited.emit()
+
+    def values(self) -> dict[str, Any]:
+        out = {}
+        for name, (option, widget) in self.widgets.items():
+            if isinstance(widget, QCheckBox):
+                out[name] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                out[name] = widget.currentData()
+            elif isinstance(widget, NumberField):
+                out[name] = widget.value()
+            else:
+                out[name] = widget.text()
+        return out
+
+    def set_values(self, params: dict[str, Any]) -> None:
+        for name, (option, widget) in self.widgets.items():
+            value = params.get(name, option.default)
+            widget.blockSignals(True)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                set_combo(widget, value)
+            elif isinstance(widget, NumberField):
+                widget.setValue(value)
+            else:
+                widget.setText(str(value))
+            widget.blockSignals(False)
+
+
+class ControlPanel(QWidget):
+    """All settings of a run. `changed(kind, what)`: kind "live" or "reset"."""
+
+    changed = Signal(str, str)
+    refused = Signal(str)
+
+    def __init__(self, config: Config, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._last_good = validate(config)
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._task_group())
+        layout.addWidget(self._sequence_group())
+        layout.addWidget(self._network_group())
+        layout.addWidget(self._training_group())
+        layout.addWidget(self._probe_group())
+        layout.addStretch(1)
+        self.set_config(self._last_good)
+
+    # ------------------------------------------------------------ building
+
+    def _group(self, title: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return box, form
+
+    def _number(self, name: str, kind: type, low, high, what: str, live: bool = False) -> NumberField:
+        field = NumberField(name, kind, low, low, high)
+        field.valueChanged.connect(lambda _=None: self._edited("live" if live else "reset", what))
+        field.refused.connect(self.refused)
+        return field
+
+    def _watch_combo(self, box: QComboBox, what: str) -> QComboBox:
+        box.currentIndexChanged.connect(lambda _=None: self._edited("reset", what))
+        return box
+
+    def _task_group(self) -> QGroupBox:
+        box, form = self._group("Task")
+        self.task = combo(sorted(TASKS))
+        for index in range(self.task.count()):
+            self.task.setItemData(index, get_task(self.task.itemData(index)).description, Qt.ItemDataRole.ToolTipRole)
+        self.task.currentIndexChanged.connect(self._task_changed)
+        self.task_description = QLabel()
+        self.task_description.setWordWrap(True)
+        self.task_description.setStyleSheet("color: #555;")
+        self.task_options = TaskOptions()
+        self.task_options.edited.connect(lambda: self._edited("reset", "the task's options"))
+        self.task_options.refused.connect(self.refused)
+        form.addRow("Task", self.task)
+        form.addRow(self.task_description)
+        form.addRow(self.task_options)
+        return box
+
+    def _sequence_group(self) -> QGroupBox:
+        box, form = self._group("Sequential tasks (forgetting)")
+        self.seq_tasks = self._number("continual.tasks", int, 1, 100, "the number of sequential tasks")
+        self.seq_tasks.setToolTip("1 = ordinary training; 2 or more = train tasks one after another")
+        self.seq_family = self._watch_combo(combo(list(FAMILIES)), "the task family")
+        self.seq_family.setToolTip("permuted: shuffled inputs; split: pairs of classes; parity: other bit subsets")
+        self.seq_scenario = self._watch_combo(combo(list(SCENARIOS)), "the scenario")
+        self.seq_remedy = self._watch_combo(combo(list(METHODS), REMEDY_NAMES), "the remedy")
+        self.seq_epochs = self._number("continual.epochs_per_task", int, 0, 10_000_000, "epochs per task")
+        self.seq_epochs.setToolTip("0 = the run's epochs for each task")
+        form.addRow("Tasks in turn", self.seq_tasks)
+        form.addRow("Family", self.seq_family)
+        form.addRow("Scenario", self.seq_scenario)
+        form.addRow("Remedy", self.seq_remedy)
+        form.addRow("Epochs per task", self.seq_epochs)
+        return box
+
+    def _network_group(self) -> QGroupBox:
+        box, form = self._group("Network")
+        self.depth = LabeledSlider(0, MAX_DEPTH, 2)
+        self.depth.setToolTip("number of hidden layers")
+        self.width = LabeledSlider(1, MAX_WIDTH, 8)
+        self.width.setToolTip("units in every hidden layer (type widths below for one per layer)")
+        self.widths = QLineEdit()
+        self.widths.setToolTip("width of each hidden layer, e.g. 10, 7, 5, 4, 3")
+        self.depth.valueChanged.connect(lambda _: self._uniform_widths())
+        self.width.valueChanged.connect(lambda _: self._uniform_widths())
+        self.widths.editingFinished.connect(self._widths_typed)
+        self.activation = self._watch_combo(combo(list(ACTIVATIONS)), "the activation")
+        self.init = self._watch_combo(combo(list(INITS)), "the initialisation")
+        self.init.currentIndexChanged.connect(lambda _=None: self._enable_dependent())
+        self.sw2 = self._number("network.sw2", float, 0.0, 100.0, "sw2")
+        self.sb2 = self._number("network.sb2", float, 0.0, 100.0, "sb2")
+        self.sw2.setToolTip("mean-field weight variance: W ~ N(0, sw2 / fan_in)")
+        self.sb2.setToolTip("mean-field bias variance: b ~ N(0, sb2)")
+        form.addRow("Hidden layers", self.depth)
+        form.addRow("Width", self.width)
+        form.addRow("Widths", self.widths)
+        form.addRow("Activation", self.activation)
+        form.addRow("Initialisation", self.init)
+        form.addRow("σw² (mean field)", self.sw2)
+        form.addRow("σb² (mean field)", self.sb2)
+        return box
+
+    def _training_group(self) -> QGroupBox:
+        box, form = self._group("Training")
+        self.optimizer = self._watch_combo(combo(list(OPTIMIZERS)), "the optimizer")
+        self.optimizer.currentIndexChanged.connect(lambda _=None: self._enable_dependent())
+        self.lr = LogSlider("learning rate", 1e-5, 10.0, 1e-3)
+        self.lr.setToolTip("learning rate (log scale); changes apply at once, even while training")
+        self.lr.valueChanged.connect(lambda _=None: self._edited("live", "the learning rate"))
+        self.lr.refused.connect(self.refused)
+        self.momentum = self._number("momentum", float, 0.0, 0.999, "momentum", live=True)
+        self.weight_decay = self._number("weight decay", float, 0.0, 10.0, "weight decay", live=True)
+        self.batch_size = self._number("batch size", int, 1, 1_000_000, "the batch size")
+        self.epochs = self._number("epochs", int, 1, 10_000_000, "the number of epochs")
+        self.seed = self._number("seed", int, 0, 2**31 - 1, "the seed")
+        self.ensemble = self._number("ensemble size", int, 1, 1000, "the ensemble size")
+        self.ensemble.setToolTip("networks trained side by side, seeds seed, seed+1, ...")
+        self.loss = self._watch_combo(combo(list(LOSSES)), "the loss")
+        self.device = combo(["cpu", "cuda"], {"cpu": "CPU", "cuda": "GPU (CUDA)"})
+        available, reason = cuda_status()
+        gpu_item = self.device.model().item(1)
+        gpu_item.setEnabled(available)
+        gpu_item.setToolTip(reason)
+        self.device.setToolTip(reason)
+        self._watch_combo(self.device, "the device")
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Momentum (SGD)", self.momentum)
+        form.addRow("Weight decay", self.weight_decay)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Seed", self.seed)
+        form.addRow("Ensemble size", self.ensemble)
+        form.addRow("Loss", self.loss)
+        form.addRow("Device", self.device)
+        return box
+
+    def _probe_group(self) -> QGroupBox:
+        box, form = self._group("Probes")
+        self.probes = QCheckBox("Information plane and layer statistics")
+        self.probes.setToolTip("measure mutual information and gradient statistics on a log-spaced schedule")
+        self.probes.toggled.connect(lambda _=None: self._edited("reset", "the probes"))
+        self.probes.toggled.connect(lambda _=None: self._enable_dependent())
+        self.estimator = self._watch_combo(combo(list(ESTIMATORS), ESTIMATOR_NAMES), "the estimator")
+        form.addRow(self.probes)
+        form.addRow("Estimator", self.estimator)
+        return box
+
+    # ------------------------------------------------------------ reactions
+
+    def _enable_dependent(self) -> None:
+        meanfield = self.init.currentData() == "meanfield"
+        self.sw2.setEnabled(meanfield)
+        self.sb2.setEnabled(meanfield)
+        self.momentum.setEnabled(self.optimizer.currentData() == "sgd")
+        self.estimator.setEnabled(self.probes.isChecked())
+
+    def _task_changed(self) -> None:
+        if self._loading:
+            return
+        name = self.task.currentData()
+        self.task_description.setText(get_task(name).description)
+        self.task_options.build(name, {})
+        self._edited("reset", "the task")
+
+    def _uniform_widths(self) -> None:
+        if self._loading:
+            return
+        self._set_widths((self.width.value(),) * self.depth.value())
+        self._edited("reset", "the network")
+
+    def _widths_typed(self) -> None:
+        if self._loading:
+            return
+        try:
+            widths = parse_widths(self.widths.text())
+        except ConfigError as exc:
+            self._restore(str(exc))
+            return
+        if widths == self._last_good.network.hidden:
+            return
+        self._set_widths(widths)
+        self._edited("reset", "the network")
+
+    def _set_widths(self, widths: tuple[int, ...]) -> None:
+        self._loading = True
+        try:
+            self.widths.setText(", ".join(str(w) for w in widths))
+            self.depth.setValue(len(widths))
+            if widths:
+                self.width.setValue(min(widths[0], MAX_WIDTH))
+        finally:
+            self._loading = False
+
+    def _edited(self, kind: str, what: str) -> None:
+        if self._loading:
+            return
+        try:
+            cfg = self.config()
+        except ConfigError as exc:
+            self._restore(str(exc))
+            return
+        self._last_good = cfg
+        self.changed.emit(kind, what)
+
+    def _restore(self, message: str) -> None:
+        """Refuse: put every control back to the last valid config and say why."""
+        self.set_config(self._last_good)
+        self.refused.emit(message)
+
+    # ------------------------------------------------------------ config in and out
+
+    def config(self) -> Config:
+        """The config the controls describe, validated (raises ConfigError)."""
+        widths = parse_widths(self.widths.text())
+        data = {
+            "task": {"name": self.task.currentData(), **self.task_options.values()},
+            "network": {"hidden": list(widths), "activation": self.activation.currentData(),
+                        "init": self.init.currentData(), "sw2": self.sw2.value(), "sb2": self.sb2.value()},
+            "train": {"optimizer": self.optimizer.currentData(), "lr": self.lr.value(),
+                      "momentum": self.momentum.value(), "weight_decay": self.weight_decay.value(),
+                      "batch_size": self.batch_size.value(), "epochs": self.epochs.value(),
+                      "seed": self.seed.value(), "ensemble": self.ensemble.value(),
+                      "loss": self.loss.currentData(), "device": self.device.currentData()},
+            "probes": {"enabled": self.probes.isChecked(), "estimator": self.estimator.currentData()},
+            "continual": {"tasks": self.seq_tasks.value(), "family": self.seq_family.currentData(),
+                          "scenario": self.seq_scenario.currentData(), "method": self.seq_remedy.currentData(),
+                          "epochs_per_task": self.seq_epochs.value()},
+        }
+        # Keys the panel has no control for keep the loaded config's values.
+        base = replace(self._last_good, task=config_module.TaskConfig(name=self.task.currentData()))
+        if len(base.network.layer_activations) != len(widths):
+            base = replace(base, network=replace(base.network, layer_activations=()))
+        return validate(config_module.from_dict(data, base=base))
+
+    def set_config(self, cfg: Config) -> None:
+        """Show a config in every control, without reporting changes."""
+        cfg = validate(cfg)
+        self._loading = True
+        blocked = [w for w in self.findChildren(QWidget)]
+        for widget in blocked:
+            widget.blockSignals(True)
+        try:
+            set_combo(self.task, cfg.task.name)
+            self.task_description.setText(get_task(cfg.task.name).description)
+            self.task_options.build(cfg.task.name, dict(cfg.task.params))
+            self.seq_tasks.setValue(cfg.continual.tasks)
+            set_combo(self.seq_family, cfg.continual.family)
+            set_combo(self.seq_scenario, cfg.continual.scenario)
+            set_combo(self.seq_remedy, cfg.continual.method)
+            self.seq_epochs.setValue(cfg.continual.epochs_per_task)
+            self.widths.setText(", ".join(str(w) for w in cfg.network.hidden))
+            self.depth.setValue(len(cfg.network.hidden))
+            self.width.setValue(min(cfg.network.hidden[0], MAX_WIDTH) if cfg.network.hidden else 1)
+            set_combo(self.activation, cfg.network.activation)
+            set_combo(self.init, cfg.network.init)
+            self.sw2.setValue(cfg.network.sw2)
+            self.sb2.setValue(cfg.network.sb2)
+            tr = cfg.train
+            set_combo(self.optimizer, tr.optimizer)
+            self.lr.setValue(tr.lr)
+            self.momentum.setValue(tr.momentum)
+            self.weight_decay.setValue(tr.weight_decay)
+            self.batch_size.setValue(tr.batch_size)
+            self.epochs.setValue(tr.epochs)
+            self.seed.setValue(tr.seed)
+            self.ensemble.setValue(tr.ensemble)
+            set_combo(self.loss, tr.loss)
+            set_combo(self.device, tr.device)
+            self.probes.setChecked(cfg.probes.enabled)
+            set_combo(self.estimator, cfg.probes.estimator)
+        finally:
+            for widget in blocked:
+                if shiboken6.isValid(widget):  # the task's option widgets were rebuilt
+                    widget.blockSignals(False)
+            self._loading = False
+        self._last_good = cfg
+        self._enable_dependent()
+
+    def live_params(self) -> dict[str, float]:
+        cfg = self._last_good.train
+        return {"lr": cfg.lr, "momentum": cfg.momentum, "weight_decay": cfg.weight_decay}

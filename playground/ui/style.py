@@ -1,0 +1,77 @@
+"""Look shared by every plot: large fonts and thick lines that read on a projector, one palette."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
+
+FONT_PT = 12
+TITLE_PT = 14
+LINE = 3  # bold (mean) curves
+FAINT_LINE = 1
+FAINT_ALPHA = 70
+
+TRAIN = "#1f6fb4"
+TEST = "#e8710a"
+BATCH = "#7f7f7f"
+# TensorFlow Playground's two classes: orange (negative / class 0) and blue (positive / class 1).
+CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+POSITIVE = "#0877bd"
+NEGATIVE = "#f59322"
+# Distinct colours for layers 1..L (the last is usually the output).
+LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+EPOCH_MAP = "plasma"
+# Histograms over time: white (empty) to dark blue (crowded).
+DENSITY_COLOURS = [(255, 255, 255), (158, 202, 225), (49, 130, 189), (8, 48, 107)]  # dark (early) to bright (late), like the original information-plane figure
+
+
+def configure_pyqtgraph() -> None:
+    pg.setConfigOptions(antialias=False, background="w", foreground="k", useOpenGL=False)
+
+
+def layer_colour(index: int) -> str:
+    return LAYER_COLOURS[index % len(LAYER_COLOURS)]
+
+
+def class_colour(index: int) -> str:
+    return CLASS_COLOURS[index % len(CLASS_COLOURS)]
+
+
+def faint(colour: str, alpha: int = FAINT_ALPHA) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+def pen(colour, width: float = LINE, dashed: bool = False):
+    from PySide6.QtCore import Qt
+
+    return pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+
+
+def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
+               x_units: str | None = None, y_units: str | None = None) -> None:
+    """Title, axis labels with units and tick fonts sized for a projector."""
+    plot.setTitle(title, size=f"{TITLE_PT}pt", bold=True)
+    tick_font = QFont()
+    tick_font.setPointSize(FONT_PT - 1)
+    style = {"font-size": f"{FONT_PT}pt"}
+    for side, text, units in (("bottom", x_label, x_units), ("left", y_label, y_units)):
+        axis = plot.getAxis(side)
+        axis.enableAutoSIPrefix(False)  # "loss (x0.001)" misleads; show the values themselves
+        axis.setTickFont(tick_font)
+        axis.setPen(pg.mkPen("k", width=1))
+        axis.setTextPen(pg.mkPen("k"))
+        label = f"{text} ({units})" if units else text
+        axis.setLabel(label, **style)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+
+
+def legend(plot: pg.PlotItem, offset=(-10, 10)) -> pg.LegendItem:
+    """A legend inside the plot; offset from the top-right corner (negative y: from the bottom)."""
+    return plot.addLegend(offset=offset, labelTextSize=f"{FONT_PT - 1}pt", brush=pg.mkBrush(255, 255, 255, 200))
+
+
+def density_colormap() -> pg.ColorMap:
+    return pg.ColorMap(pos=[0.0, 0.2, 0.6, 1.0], color=DENSITY_COLOURS)

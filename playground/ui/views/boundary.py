@@ -1,0 +1,102 @@
+"""The decision boundary of a 2-D task, like TensorFlow Playground's output: the network's class
+probabilities as a heatmap over the input plane, with the data points on top."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from playground.ui import style
+from playground.ui.history import History
+from playground.ui.series import MEAN
+from playground.ui.views.base import MemberChoice, PlotView, members_of
+
+
+def class_rgb(classes: int) -> np.ndarray:
+    return np.array([QColor(style.class_colour(c)).getRgb()[:3] for c in range(classes)], dtype=float)
+
+
+def probability_rgb(probs: np.ndarray) -> np.ndarray:
+    """(R, R, C) probabilities -> (R, R, 3) bytes: each class's colour weighted by its
+    probability, washed towards white where the network is unsure (as TF Playground fades)."""
+    probs = np.nan_to_num(np.asarray(probs, dtype=float), nan=0.0)
+    classes = probs.shape[-1]
+    mixed = probs @ class_rgb(classes)
+    # Confidence 0 (uniform) .. 1 (certain).
+    top = probs.max(axis=-1, keepdims=True)
+    confidence = np.clip((top - 1.0 / classes) / (1.0 - 1.0 / classes), 0, 1) if classes > 1 else np.ones_like(top)
+    strength = 0.15 + 0.6 * confidence
+    rgb = 255.0 * (1 - strength) + mixed * strength
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+class BoundaryView(PlotView):
+    title = "Decision boundary"
+    key = "boundary"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.member_choice = MemberChoice(self)
+        self.show_test = self.add_combo("Points", ["training", "training + test", "none"], "which data points to draw")
+        self.finish_toolbar()
+        self.plot = self.canvas.addPlot(row=0, col=0)
+        style.style_plot(self.plot, "Decision boundary", "x1", "x2")
+        self.plot.setAspectLocked(True)
+        self.plot.showGrid(x=False, y=False)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1))
+        self.test_points = pg.ScatterPlotItem(size=8, brush=None)
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.test_points)
+
+    def has_data(self, history: History) -> bool:
+        return "boundary" in history.live
+
+    def empty_message(self, history):
+        if history is not None and history.config is not None and "boundary" not in history.live:
+            if history.config.task.name not in ("circle", "xor", "gauss", "spiral") and history.epoch > 0:
+                return ("Decision boundary: for 2-D tasks only (circle, xor, gauss, spiral, or a CSV with two "
+                        "inputs); this task has more inputs.")
+        return "Decision boundary: pick a 2-D task (circle, xor, gauss, spiral) and press Start."
+
+    def redraw_key(self, history: History):
+        return (id(history), id(history.live.get("boundary")), self.member_choice.member, self.show_test.currentIndex())
+
+    def data_items(self):
+        return [self.image, self.train_points]
+
+    def draw(self, history: History) -> None:
+        grid = history.live["boundary"]
+        self.member_choice.sync(members_of(history))
+        member = self.member_choice.member
+        probs = grid.probs.mean(axis=0) if member == MEAN else grid.probs[min(member, len(grid.probs) - 1)]
+        rgb = probability_rgb(probs)  # (rows = y, cols = x, 3)
+        self.image.setImage(np.ascontiguousarray(rgb.transpose(1, 0, 2)), autoLevels=False, levels=(0, 255))
+        dx = grid.xs[1] - grid.xs[0] if len(grid.xs) > 1 else 1.0
+        dy = grid.ys[1] - grid.ys[0] if len(grid.ys) > 1 else 1.0
+        self.image.setRect(pg.QtCore.QRectF(grid.xs[0] - dx / 2, grid.ys[0] - dy / 2,
+                                            dx * len(grid.xs), dy * len(grid.ys)))
+        which = self.show_test.currentIndex()
+        if which == 2:
+            self.train_points.clear()
+        else:
+            self.train_points.setData(pos=grid.points, brush=[pg.mkBrush(style.class_colour(int(c))) for c in grid.labels])
+        if which == 1:
+            self.test_points.setData(pos=grid.test_points, brush=None, symbol="o",
+                                     pen=[pg.mkPen(style.class_colour(int(c)), width=2) for c in grid.test_labels])
+        else:
+            self.test_points.clear()
+        names = history.live.get("feature_names") or ["x1", "x2"]
+        if len(names) >= 2:
+            self.plot.getAxis("bottom").setLabel(names[0], **{"font-size": f"{style.FONT_PT}pt"})
+            self.plot.getAxis("left").setLabel(names[1], **{"font-size": f"{style.FONT_PT}pt"})
+        title = "Decision boundary" + ("" if member == MEAN and len(grid.probs) == 1 else
+                                       " (ensemble mean)" if member == MEAN else f" (member {member})")
+        self.plot.setTitle(title, size=f"{style.TITLE_PT}pt", bold=True)
+
+    def reset_items(self) -> None:
+        self.image.clear()
+        self.train_points.clear()
+        self.test_points.clear()

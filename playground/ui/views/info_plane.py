@@ -1,0 +1,145 @@
+"""The information plane: I(X;T) against I(T;Y) for every layer T, one trajectory per layer,
+points coloured by epoch (dark early, bright late) as in Shwartz-Ziv & Tishby's figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from playground.ui import style
+from playground.ui.history import History
+from playground.ui.series import MEAN, group_mean
+from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
+
+ESTIMATOR_NAMES = {
+    "binning": "binning",
+    "adaptive": "adaptive binning",
+    "kde_upper": "KDE upper bound",
+    "kde_lower": "KDE lower bound",
+}
+
+
+def plane_points(table: dict, estimator: str, member: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(epoch, layer, i_xt, i_ty) rows of one estimator, for one member or averaged over members."""
+    rows = table["estimator"] == estimator
+    if member != MEAN:
+        rows &= table["member"] == member
+    epoch, layer = table["epoch"][rows], table["layer"][rows]
+    (e, l), i_xt = group_mean([epoch, layer], table["i_xt"][rows])
+    _, i_ty = group_mean([epoch, layer], table["i_ty"][rows])
+    return e, l.astype(int), i_xt, i_ty
+
+
+class InfoPlaneView(PlotView):
+    title = "Information plane"
+    key = "info_plane"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.estimator = self.add_combo("Estimator", [], "which mutual-information estimate to show")
+        self.member_choice = MemberChoice(self)
+        self.finish_toolbar()
+        self.plot = self.canvas.addPlot(row=0, col=0)
+        style.style_plot(self.plot, "Information plane", "I(X;T)", "I(T;Y)", "bits", "bits")
+        self.colormap = pg.colormap.get(style.EPOCH_MAP)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, label="epoch",
+                                        interactive=False, width=18)
+        self.canvas.addItem(self.colorbar, row=0, col=1)
+        self.scatter = pg.ScatterPlotItem(size=9, pen=None)
+        self.plot.addItem(self.scatter)
+        self.lines: list[pg.PlotDataItem] = []
+        self.labels: list[pg.TextItem] = []
+        self.legend = style.legend(self.plot, offset=(-10, -10))
+        self.ceilings = [pg.InfiniteLine(angle=90, pen=style.pen("#999", 1.5, dashed=True),
+                                         label="H(X)", labelOpts={"position": 0.04, "color": "#555"}),
+                         pg.InfiniteLine(angle=0, pen=style.pen("#999", 1.5, dashed=True),
+                                         label="H(Y)", labelOpts={"position": 0.05, "color": "#555"})]
+        for line in self.ceilings:
+            line.setVisible(False)
+            self.plot.addItem(line)
+
+    def has_data(self, history: History) -> bool:
+        return history.has("info_plane")
+
+    def empty_message(self, history):
+        return ("Information plane: enable probes (Probes > Measure the information plane) and press Start.\n"
+                "The ib task with a tanh network shows the original figure.")
+
+    def redraw_key(self, history: History):
+        return (id(history), history.revision_of("info_plane"), self.estimator.currentText(),
+                self.member_choice.member)
+
+    def data_items(self):
+        return [self.scatter, *self.lines]
+
+    def draw(self, history: History) -> None:
+        table = history.columns("info_plane")
+        estimators = [e for e in ESTIMATOR_NAMES if e in set(table["estimator"].tolist())]
+        estimators += sorted(set(table["estimator"].tolist()) - set(estimators))
+        sync_combo(self.estimator, estimators)
+        self.member_choice.sync(members_of(history))
+        estimator = self.estimator.currentText() or estimators[0]
+        epoch, layer, i_xt, i_ty = plane_points(table, estimator, self.member_choice.member)
+        if len(epoch) == 0:
+            return
+        low, high = float(epoch.min()), float(max(epoch.max(), epoch.min() + 1))
+        self.colorbar.setLevels((low, high))
+        colours = self.colormap.map((epoch - low) / (high - low), mode="qcolor")
+        self.scatter.setData(x=i_xt, y=i_ty, brush=colours, pen=None)
+        layers = np.unique(layer)
+        self._ensure_lines(len(layers))
+        names = history.live.get("probe_layers") or []
+        for index, (number, line, label) in enumerate(zip(layers, self.lines, self.labels)):
+            rows = np.flatnonzero(layer == number)
+            rows = rows[np.argsort(epoch[rows])]
+            line.setData(i_xt[rows], i_ty[rows])
+            line.setPen(style.pen(style.faint(style.layer_colour(index), 150), 2))
+            name = f"L{number}" + (f" {names[number - 1]}" if number - 1 < len(names) else "")
+            label.setText(f"L{number}", color=style.layer_colour(index))
+            self._name_line(line, name)
+            label.setPos(i_xt[rows[-1]], i_ty[rows[-1]])
+        self._draw_ceilings(history)
+        self.plot.setTitle(f"Information plane ({ESTIMATOR_NAMES.get(estimator, estimator)})",
+                           size=f"{style.TITLE_PT}pt", bold=True)
+
+    def _name_line(self, line: pg.PlotDataItem, name: str) -> None:
+        if line.name() != name:
+            self.legend.removeItem(line)
+            line.opts["name"] = name
+            self.legend.addItem(line, name)
+
+    def _ensure_lines(self, count: int) -> None:
+        while len(self.lines) < count:
+            line = pg.PlotDataItem(antialias=False, skipFiniteCheck=True)
+            label = pg.TextItem(anchor=(0, 1))
+            font = label.textItem.font()
+            font.setPointSize(style.FONT_PT)
+            font.setBold(True)
+            label.setFont(font)
+            self.plot.addItem(line)
+            self.plot.addItem(label)
+            line.setZValue(-1)
+            self.lines.append(line)
+            self.labels.append(label)
+        for extra_line, extra_label in zip(self.lines[count:], self.labels[count:]):
+            extra_line.setData([], [])
+            extra_label.setText("")
+            self.legend.removeItem(extra_line)
+            extra_line.opts["name"] = None
+
+    def _draw_ceilings(self, history: History) -> None:
+        live = history.live.get("info_plane")
+        if not isinstance(live, dict) or "h_x" not in live:
+            for line in self.ceilings:
+                line.setVisible(False)
+            return
+        for line, key in zip(self.ceilings, ("h_x", "h_y")):
+            line.setPos(float(np.mean(live[key])))
+            line.setVisible(True)
+
+    def reset_items(self) -> None:
+        super().reset_items()
+        for label in self.labels:
+            label.setText("")
+        for line in self.ceilings:
+            line.setVisible(False)

@@ -1,0 +1,84 @@
+"""Loss and accuracy, train and test: each member faint, the ensemble mean bold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from playground.ui import style
+from playground.ui.history import BATCH_LOSS, History
+from playground.ui.series import finite_positive, mean_curve, member_curves
+from playground.ui.views.base import PlotView, members_of
+
+
+def hot_curve(colour, width: float, name: str | None = None) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(pen=style.pen(colour, width), name=name, antialias=False, skipFiniteCheck=True)
+    return item
+
+
+class LossView(PlotView):
+    title = "Loss && accuracy"  # "&&": a plain & in a tab title
+    key = "loss"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.loss_plot = self.canvas.addPlot(row=0, col=0)
+        self.acc_plot = self.canvas.addPlot(row=0, col=1)
+        style.style_plot(self.loss_plot, "Loss", "epoch", "loss", y_units="nats")
+        style.style_plot(self.acc_plot, "Accuracy", "epoch", "accuracy", y_units="%")
+        self.loss_plot.setLogMode(y=True)
+        self.acc_plot.setYRange(0, 100, padding=0.02)
+        self.items: dict[str, pg.PlotDataItem] = {}
+        style.legend(self.loss_plot)
+        style.legend(self.acc_plot)
+        for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            for split, colour in (("train", style.TRAIN), ("test", style.TEST)):
+                members = hot_curve(style.faint(colour), style.FAINT_LINE)
+                mean = hot_curve(colour, style.LINE, name=split)
+                plot.addItem(members)
+                plot.addItem(mean)
+                self.items[f"{split}_{kind}_members"] = members
+                self.items[f"{split}_{kind}"] = mean
+        batch = hot_curve(style.BATCH, 1.5, name="train, mini-batches")
+        batch.setZValue(-1)  # under the evaluated curves
+        self.loss_plot.addItem(batch)
+        self.items["batch_loss"] = batch
+        self.finish_toolbar()
+
+    def has_data(self, history: History) -> bool:
+        return history.has("metrics") or history.has(BATCH_LOSS)
+
+    def empty_message(self, history):
+        return "Loss & accuracy: press Start to train."
+
+    def redraw_key(self, history: History):
+        return (id(history), history.revision_of("metrics"), history.revision_of(BATCH_LOSS))
+
+    def data_items(self):
+        return list(self.items.values())
+
+    def draw(self, history: History) -> None:
+        hinge = history.config is not None and history.config.train.loss == "hinge"
+        self.loss_plot.getAxis("left").setLabel("hinge loss" if hinge else "loss (nats)", **{"font-size": f"{style.FONT_PT}pt"})
+        several = members_of(history) > 1
+        if history.has(BATCH_LOSS):
+            t = history.columns(BATCH_LOSS)
+            x, y = mean_curve(t["epoch"], t["loss"])
+            self.items["batch_loss"].setData(*finite_positive(x, y, log_y=True))
+        if not history.has("metrics"):
+            return
+        t = history.columns("metrics")
+        for split in ("train", "test"):
+            for kind, scale, log_y in (("loss", 1.0, True), ("acc", 100.0, False)):
+                values = np.asarray(t[f"{split}_{kind}"], dtype=float) * scale
+                x, y = mean_curve(t["epoch"], values)
+                self.items[f"{split}_{kind}"].setData(*finite_positive(x, y, log_y=log_y))
+                members = self.items[f"{split}_{kind}_members"]
+                if several:
+                    ok = np.isfinite(values) & ((values > 0) if log_y else True)
+                    mx, my, connect = member_curves(t["epoch"][ok], t["member"][ok], values[ok])
+                    members.setData(mx, my, connect=connect)
+                else:
+                    members.setData([], [])
