@@ -71,6 +71,7 @@ def digitize(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
     index -= a < flat_ext[position]
     position = index + base + 1 if per_member else index + 1
     index += a >= flat_ext[position]
+    np.minimum(index, count, out=index)  # a = +inf passes the +inf sentinel
     return index
 
 

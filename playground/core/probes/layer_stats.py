@@ -74,17 +74,37 @@ class GradientMoments:
         return mean_norm, std, snr
 
 
-class DiffusionDetector:
-    """The drift-to-diffusion epoch of each (member, layer): the first probed epoch whose SNR is
-    below 1 (NaN never counts); -1 until then."""
+DIFFUSION_PATIENCE = 3  # consecutive probes below 1 that confirm the transition
 
-    def __init__(self, shape: tuple[int, int]):
+
+class DiffusionDetector:
+    """The drift-to-diffusion epoch of each (member, layer): the first probed epoch at which the
+    SNR falls below 1 after a drift phase (SNR > 1 at an earlier probe) and stays below 1 for
+    `patience` probes in a row; -1 until confirmed. NaN leaves the state unchanged.
+
+    The SNR at the very first epochs is often below 1 before drift builds up, and single
+    probes dip below 1 during drift; neither is the transition the study describes.
+    """
+
+    def __init__(self, shape: tuple[int, int], patience: int = DIFFUSION_PATIENCE):
+        self.patience = patience
         self.epoch = np.full(shape, -1, dtype=np.int64)
+        self.drift_seen = np.zeros(shape, dtype=bool)
+        self.streak = np.zeros(shape, dtype=np.int64)
+        self.candidate = np.full(shape, -1, dtype=np.int64)
 
     def update(self, epoch: int, snr: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            crossed = (self.epoch < 0) & (np.asarray(snr) < 1.0)
-        self.epoch[crossed] = epoch
+        snr = np.asarray(snr, dtype=np.float64)
+        known = np.isfinite(snr)
+        open_ = self.epoch < 0
+        below = known & (snr < 1.0) & self.drift_seen & open_
+        above = known & (snr >= 1.0) & open_
+        self.candidate[below & (self.streak == 0)] = epoch
+        self.streak[below] += 1
+        self.streak[above] = 0
+        self.drift_seen |= known & (snr > 1.0)
+        confirmed = open_ & (self.streak >= self.patience)
+        self.epoch[confirmed] = self.candidate[confirmed]
         return self.epoch.copy()
 
 
