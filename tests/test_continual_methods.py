@@ -85,7 +85,7 @@ def test_ewc_penalty_is_half_lambda_fisher_weighted_squared_distance():
             p.add_(0.1 * torch.randn_like(p))
     now = [p.detach() for p in parameters(t.model)]
     expected = 0.5 * 7 * sum(float((f * (p - a) ** 2).sum()) for f, p, a in zip(fisher, now, anchor))
-    assert float(ewc.penalty(t)) == pytest.approx(expected, rel=1e-5)
+    assert ewc.penalty(t).item() == pytest.approx(expected, rel=1e-5)
     ewc.on_task_end(t, 1)
     assert len(ewc.terms) == 2  # plain EWC keeps one term per old task
     ewc.on_task_end(t, 2)
@@ -144,7 +144,7 @@ def test_si_path_integral_and_importance_by_hand():
     before = [p.detach().clone() for p in parameters(t.model)]
     g_task = loss_gradient(t, x, y)
     expected_penalty = 3 * sum(float((big * (p - a) ** 2).sum()) for big, p, a in zip(si.importance, before, end))
-    assert float(si.penalty(t)) == pytest.approx(expected_penalty, rel=1e-5)
+    assert si.penalty(t).item() == pytest.approx(expected_penalty, rel=1e-5)
     t.step(x, y)
     for w, grad, b, p in zip(si.omega, g_task, before, parameters(t.model)):
         torch.testing.assert_close(w, -grad * (p.detach() - b), rtol=1e-4, atol=1e-9)
