@@ -353,6 +353,13 @@ class ControlPanel(QWidget):
         try:
             cfg = self.config()
         except ConfigError as exc:
+            if self.task.currentData() != self._last_good.task.name:
+                # A newly chosen task that is not complete yet (csv without a file): keep it
+                # and say what it needs; Start refuses it until then.
+                self.refused.emit(str(exc))
+                if what == "the task":
+                    self.changed.emit(kind, what)
+                return
             self._restore(str(exc))
             return
         self._last_good = cfg

@@ -7,6 +7,7 @@ into the `History` and redraws the views that are on screen. Nothing here touche
 from __future__ import annotations
 
 import time
+import traceback
 from collections import deque
 from dataclasses import replace
 
@@ -298,7 +299,6 @@ class MainWindow(QMainWindow):
             self._set_state(PAUSED)
 
     def _on_run_finished(self, reason: str) -> None:
-        self.tick()  # the last records
         if reason.startswith("diverged"):
             self.show_banner(f"Training diverged. {reason[len('diverged: '):]}. Change the settings and press Start again.")
             self._set_state(DIVERGED)
@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
             self._set_state(FINISHED)
         else:
             self._set_state(STOPPED)
+        self.tick()  # the last records
 
     def _on_run_failed(self, message: str) -> None:
         self.show_banner(f"Could not train: {message}")
@@ -371,7 +372,14 @@ class MainWindow(QMainWindow):
         self._update_status()
         for view in self.views:
             if self.update_hidden_views or view.isVisible():
-                view.update_from(self.history)
+                self._update_view(view)
+
+    def _update_view(self, view: PlotView) -> None:
+        try:
+            view.update_from(self.history)
+        except Exception as exc:  # one broken view must not stop the others or the run
+            traceback.print_exc()
+            view.show_message(f"{view.title}: could not draw this run ({type(exc).__name__}: {exc})")
 
     def _update_status(self) -> None:
         h = self.history

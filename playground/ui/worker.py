@@ -166,8 +166,14 @@ class LiveSnapshots:
         self.interval_s = interval_s
         self.last = -float("inf")
         self.boundary = supports_boundary(trainer)
+        self.examples_task: int | None = None  # the task whose example images were last sent
 
     def attach(self, record: EpochRecord, force: bool = False) -> None:
+        if len(self.trainer.tasks) > 1 and self.trainer.task_index != self.examples_task:
+            self.examples_task = self.trainer.task_index
+            examples = task_examples(self.trainer)
+            if examples is not None:
+                record.live["examples"] = examples
         now = time.perf_counter()
         if not force and now - self.last < self.interval_s:
             return
@@ -180,7 +186,7 @@ class LiveSnapshots:
         trainer = self.trainer
         live: dict[str, Any] = {
             "weights": trainer.weights(),
-            "biases": [b.detach().cpu().numpy()[:, 0, :].copy() for b in trainer.model.biases],
+            "biases": [b.detach().cpu().numpy().reshape(trainer.members, -1).copy() for b in trainer.model.biases],
             "layer_sizes": list(trainer.model.sizes),
             "activations": list(trainer.model.activation_names),
             "feature_names": _feature_names(trainer),
@@ -188,6 +194,17 @@ class LiveSnapshots:
         if self.boundary:
             live["boundary"] = compute_boundary(trainer)
         return live
+
+
+def task_examples(trainer) -> dict[str, Any] | None:
+    """A few inputs of the current task as images (image-like tasks only, e.g. digits)."""
+    from playground.core.continual.examples import example_images
+
+    examples = example_images(trainer, trainer.task_index)
+    if examples.images.ndim != 3 or examples.images.shape[1] < 2:
+        return None
+    return {"images": examples.images, "labels": examples.labels, "name": examples.name,
+            "task_index": trainer.task_index}
 
 
 def _feature_names(trainer) -> list[str]:
@@ -241,6 +258,10 @@ class TrainingSession(QObject):
         self.thread.start()
 
     def _on_finished(self, reason: str) -> None:
+        # The worker's last act was to emit this: join its thread so "over" means over.
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
         self.run_finished.emit(reason)
 
     def pause(self) -> None:

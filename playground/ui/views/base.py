@@ -139,6 +139,9 @@ class PlotView(QWidget):
         """Write the view's canvas as PNG (width in pixels) or SVG."""
         from pyqtgraph.exporters import ImageExporter, SVGExporter
 
+        from playground.ui import svgfix
+
+        svgfix.install()
         path = Path(path)
         format = (format or path.suffix.lstrip(".") or "png").lower()
         if format not in EXPORT_FORMATS:

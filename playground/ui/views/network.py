@@ -12,6 +12,7 @@ from playground.ui.history import History
 from playground.ui.views.base import PlotView, members_of, sync_combo
 
 MAX_UNITS = 24  # units drawn per layer; wider layers show their first MAX_UNITS
+MAX_LINKS = 160  # links drawn per layer: the strongest, so a wide layer stays readable
 WIDTHS = (0.6, 1.6, 3.0, 5.0)  # link widths by magnitude bucket
 ALPHAS = (70, 130, 190, 240)
 
@@ -21,15 +22,19 @@ def unit_positions(sizes: list[int], max_units: int = MAX_UNITS) -> list[np.ndar
     return [np.arange(min(n, max_units), dtype=float)[::-1] - (min(n, max_units) - 1) / 2 for n in sizes]
 
 
-def link_segments(weights: list[np.ndarray], positions: list[np.ndarray]
+def link_segments(weights: list[np.ndarray], positions: list[np.ndarray], max_links: int = MAX_LINKS
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every drawn link as a pair of points: x and y of shape (2K,), and its weight (K,)."""
+    """The drawn links as pairs of points: x and y of shape (2K,), and their weights (K,).
+    Of each layer's links between drawn units, the `max_links` largest in magnitude."""
     xs, ys, ws = [], [], []
     for layer, w in enumerate(weights):
         start, end = positions[layer], positions[layer + 1]
         w = w[: len(start), : len(end)]
         i, j = np.meshgrid(np.arange(len(start)), np.arange(len(end)), indexing="ij")
         i, j = i.ravel(), j.ravel()
+        if len(i) > max_links:
+            strongest = np.argsort(-np.abs(np.nan_to_num(w[i, j])), kind="stable")[:max_links]
+            i, j = i[strongest], j[strongest]
         x = np.empty(2 * len(i))
         y = np.empty(2 * len(i))
         x[0::2], x[1::2] = layer, layer + 1
@@ -121,7 +126,7 @@ class NetworkView(PlotView):
                 else:
                     brush = QColor("white")
                     if biases is not None:
-                        b = float(biases[layer - 1][member][index])
+                        b = float(np.nan_to_num(biases[layer - 1][member][index]))
                         shade = QColor(style.POSITIVE if b >= 0 else style.NEGATIVE)
                         shade.setAlpha(int(40 + 180 * min(abs(b), 1.0)))
                         brush = shade

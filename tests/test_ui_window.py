@@ -1,0 +1,253 @@
+"""The main window as a student drives it: start, pause, resume, step, stop, reset; live learning
+rate; changes that need a reset; bad values; closing mid-run. Offscreen, small fast runs."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from playground.core.config import apply_overrides, from_dict, validate
+from playground.ui import mainwindow as mw
+from playground.ui.mainwindow import MainWindow
+
+TIMEOUT_MS = 20_000
+
+
+def small_config(*overrides, epochs=40):
+    cfg = from_dict({"task": {"name": "circle", "samples": 120}})
+    return validate(apply_overrides(cfg, ["network.hidden=[4]", f"train.epochs={epochs}", "train.batch_size=30",
+                                          "train.lr=0.01", *overrides]))
+
+
+@pytest.fixture
+def window(qtbot):
+    from playground.ui.app import make_app
+
+    make_app()
+    win = MainWindow(small_config())
+    qtbot.addWidget(win)
+    win.show()
+    asked = []
+    win.confirm_reset = lambda question: asked.append(question) or True
+    win.asked = asked
+    yield win
+    win.shutdown()
+    assert win.session.thread is None
+
+
+def wait_state(qtbot, win, *states):
+    qtbot.waitUntil(lambda: win.state in states, timeout=TIMEOUT_MS)
+
+
+def test_start_runs_to_completion_and_fills_every_view(qtbot, window):
+    window.update_hidden_views = True
+    window.controls.set_config(small_config("probes.enabled=true", "probes.points=8", "continual.tasks=2",
+                                            "continual.epochs_per_task=6", epochs=12))
+    assert window.start_button.isEnabled()
+    window.start_button.click()
+    assert window.state == mw.RUNNING
+    assert not window.start_button.isEnabled() and window.stop_button.isEnabled()
+    wait_state(qtbot, window, mw.FINISHED)
+    assert window.history.epoch == 12
+    assert "epoch 12 / 12" in window.status_epoch.text()
+    for view in window.views:
+        view.update_from(window.history, force=True)
+        assert view.holds_data(), f"{view.title}: {view.message.text()}"
+    assert window.start_button.isEnabled() and not window.pause_button.isEnabled()
+
+
+def test_pause_holds_the_epoch_counter_and_resume_continues(qtbot, window):
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 3, timeout=TIMEOUT_MS)
+    window.pause_button.click()
+    assert window.state == mw.PAUSED and window.pause_button.text() == "Resume"
+    qtbot.wait(300)  # the epoch in flight lands, then nothing more
+    window.tick()
+    held = window.history.epoch
+    qtbot.wait(300)
+    window.tick()
+    assert window.history.epoch == held
+    window.pause_button.click()
+    assert window.state == mw.RUNNING
+    qtbot.waitUntil(lambda: window.history.epoch > held + 2, timeout=TIMEOUT_MS)
+    window.stop_button.click()
+    wait_state(qtbot, window, mw.STOPPED)
+    assert window.session.thread is not None and not window.session.thread.isRunning()
+    stopped_at = window.history.epoch
+    qtbot.wait(200)
+    window.tick()
+    assert window.history.epoch == stopped_at
+
+
+def test_step_trains_exactly_one_epoch_at_a_time(qtbot, window):
+    window.step_button.click()
+    wait_state(qtbot, window, mw.PAUSED)
+    qtbot.waitUntil(lambda: window.history.epoch == 1, timeout=TIMEOUT_MS)
+    window.step_button.click()
+    wait_state(qtbot, window, mw.PAUSED)
+    qtbot.wait(200)
+    window.tick()
+    assert window.history.epoch == 2
+    window.pause_button.click()  # resume runs on to the end
+    wait_state(qtbot, window, mw.FINISHED)
+    assert window.history.epoch == 40
+
+
+def test_reset_clears_the_run(qtbot, window):
+    window.start()
+    wait_state(qtbot, window, mw.FINISHED)
+    window.reset_button.click()
+    assert window.state == mw.READY and window.history.epoch == 0
+    assert all(view.showing_message for view in window.views)
+
+
+def test_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, window):
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 2, timeout=TIMEOUT_MS)
+    window.controls.lr.field.setText("0.0042")
+    window.controls.lr.field.editingFinished.emit()
+    assert window.asked == []  # a live change asks nothing
+    trainer = window.session.worker.trainer
+    qtbot.waitUntil(lambda: trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.0042), timeout=TIMEOUT_MS)
+    assert window.state == mw.RUNNING
+    assert window.run_config.train.lr == pytest.approx(0.0042)
+    # The slider moves the same setting.
+    window.controls.lr.slider.setValue(window.controls.lr.slider.minimum())
+    qtbot.waitUntil(lambda: trainer.optimizer.param_groups[0]["lr"] == pytest.approx(1e-5), timeout=TIMEOUT_MS)
+
+
+def test_changing_the_architecture_asks_to_reset(qtbot, window):
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 1, timeout=TIMEOUT_MS)
+    window.confirm_reset = lambda question: window.asked.append(question) or False  # "No"
+    window.controls.depth.setValue(3)
+    assert len(window.asked) == 1 and "network" in window.asked[0]
+    assert window.state == mw.RUNNING  # declined: the run goes on ...
+    assert window.controls.depth.value() == 1  # ... and the control shows the run's network again
+    assert window.controls.config().network.hidden == (4,)
+    window.confirm_reset = lambda question: window.asked.append(question) or True  # "Yes"
+    window.controls.width.setValue(6)
+    assert len(window.asked) == 2
+    assert window.state == mw.READY and window.history.epoch == 0
+    assert window.controls.config().network.hidden == (6,)
+
+
+def test_changing_the_task_asks_to_reset(qtbot, window):
+    window.start()
+    wait_state(qtbot, window, mw.FINISHED)
+    index = window.controls.task.findData("xor")
+    window.controls.task.setCurrentIndex(index)
+    assert len(window.asked) == 1 and "task" in window.asked[0]
+    assert window.state == mw.READY
+
+
+def test_bad_values_are_refused_with_a_message(qtbot, window):
+    controls = window.controls
+    controls.batch_size.setText("lots")
+    controls.batch_size.editingFinished.emit()
+    assert controls.batch_size.text() == "30"
+    assert window.message.isVisible() and "batch size" in window.message.text()
+    controls.lr.field.setText("-1")
+    controls.lr.field.editingFinished.emit()
+    assert "learning rate" in window.message.text() and controls.config().train.lr == pytest.approx(0.01)
+    controls.widths.setText("4, zero")
+    controls.widths.editingFinished.emit()
+    assert "layer widths" in window.message.text() and controls.widths.text() == "4"
+    # A value only the core can judge: train_fraction must be strictly inside (0, 1).
+    field = controls.task_options.widgets["train_fraction"][1]
+    field.setText("1")
+    field.editingFinished.emit()
+    assert "train_fraction" in window.message.text()
+    assert controls.config().task.params["train_fraction"] == pytest.approx(0.5)
+    # hinge needs two classes: refused by core validate, the loss goes back.
+    controls.task.setCurrentIndex(controls.task.findData("gauss"))
+    controls.task_options.widgets["classes"][1].setText("3")
+    controls.task_options.widgets["classes"][1].editingFinished.emit()
+    controls.loss.setCurrentIndex(controls.loss.findData("hinge"))
+    assert "hinge" in window.message.text() and controls.loss.currentData() == "cross_entropy"
+
+
+def test_gpu_choice_is_disabled_with_a_reason_without_cuda(window):
+    import torch
+
+    item = window.controls.device.model().item(1)
+    if torch.cuda.is_available():
+        assert item.isEnabled()
+    else:
+        assert not item.isEnabled() and item.toolTip()
+
+
+def test_closing_mid_run_leaves_no_running_thread(qtbot, window):
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 2, timeout=TIMEOUT_MS)
+    thread = window.session.thread
+    assert thread.isRunning()
+    window.close()
+    assert not thread.isRunning() and thread.isFinished()
+    assert window.session.thread is None
+
+
+def test_closing_while_paused_leaves_no_running_thread(qtbot, window):
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 1, timeout=TIMEOUT_MS)
+    window.toggle_pause()
+    thread = window.session.thread
+    window.close()
+    assert not thread.isRunning()
+
+
+def test_a_diverging_run_shows_why_and_the_app_stays_usable(qtbot, window):
+    window.controls.set_config(small_config("train.optimizer=sgd", "train.lr=100", "network.activation=linear",
+                                            epochs=200))
+    window.start()
+    wait_state(qtbot, window, mw.DIVERGED, mw.FINISHED)
+    assert window.state == mw.DIVERGED
+    assert window.banner.isVisible() and "diverged" in window.banner.text()
+    assert window.start_button.isEnabled()
+    window.controls.set_config(small_config(epochs=5))
+    window.start()
+    wait_state(qtbot, window, mw.FINISHED)
+    assert not window.banner.isVisible()
+
+
+def test_a_run_that_cannot_start_says_why(qtbot, window):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without a GPU")
+    window.controls.set_config(small_config("train.device=cuda"))
+    window.start()
+    wait_state(qtbot, window, mw.FAILED)
+    assert window.banner.isVisible() and "cuda" in window.banner.text()
+    assert window.session.thread is None or not window.session.thread.isRunning()
+
+
+def test_an_incomplete_task_is_kept_and_start_says_what_is_missing(qtbot, window, tmp_path):
+    controls = window.controls
+    controls.task.setCurrentIndex(controls.task.findData("csv"))
+    assert controls.task.currentData() == "csv"
+    assert "task.path" in window.message.text()
+    window.start()
+    assert window.state == mw.READY and "task.path" in window.message.text()
+    data = tmp_path / "points.csv"
+    data.write_text("a,b,label\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)), encoding="utf-8")
+    line = controls.task_options.widgets["path"][1]
+    line.setText(str(data))
+    line.editingFinished.emit()
+    assert controls.config().task.params["path"] == str(data)
+    window.start()
+    wait_state(qtbot, window, mw.FINISHED)
+
+
+def test_the_timer_never_redraws_per_step(qtbot, window):
+    """Records are drained in batches: far fewer ticks than epochs on a fast run."""
+    window.controls.set_config(small_config(epochs=300))
+    window.start()
+    wait_state(qtbot, window, mw.FINISHED)
+    ticks = len(window.tick_times)
+    assert window.history.epoch == 300
+    assert ticks < 300

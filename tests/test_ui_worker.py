@@ -1,0 +1,83 @@
+"""The worker thread and its mailbox: every record arrives once, in order; a full mailbox holds
+the producer back instead of dropping rows; the trainer is built in the worker's thread."""
+
+import threading
+import time
+
+import numpy as np
+
+from playground.core.config import apply_overrides, from_dict, validate
+from playground.core.control import RunControl
+from playground.core.records import EpochRecord
+from playground.ui.worker import Mailbox, TrainingSession
+
+
+def config(epochs):
+    cfg = from_dict({"task": {"name": "xor", "samples": 80}})
+    return validate(apply_overrides(cfg, ["network.hidden=[3]", f"train.epochs={epochs}", "train.batch_size=20"]))
+
+
+def record(epoch):
+    return EpochRecord(epoch=epoch, step=epoch, task_index=0, batch_loss=np.zeros(1), elapsed=0.0)
+
+
+def test_mailbox_holds_a_fast_producer_back_without_dropping():
+    box = Mailbox(limit=5)
+    done = threading.Event()
+
+    def produce():
+        for epoch in range(1, 21):
+            box.put(record(epoch))
+        done.set()
+
+    thread = threading.Thread(target=produce)
+    thread.start()
+    time.sleep(0.2)
+    assert not done.is_set() and len(box) == 5  # waiting for the consumer
+    taken = []
+    while not done.is_set() or len(box):
+        taken += box.take()
+        time.sleep(0.01)
+    thread.join()
+    assert [r.epoch for r in taken] == list(range(1, 21))
+
+
+def test_a_stop_releases_a_producer_waiting_on_a_full_mailbox():
+    box = Mailbox(limit=1)
+    control = RunControl()
+    box.put(record(1), control)
+    thread = threading.Thread(target=lambda: box.put(record(2), control))
+    thread.start()
+    control.stop()
+    thread.join(timeout=2)
+    assert not thread.is_alive()
+
+
+def test_session_delivers_every_epoch_once_and_builds_the_trainer_in_its_thread(qtbot):
+    session = TrainingSession()
+    finished = []
+    session.run_finished.connect(finished.append)
+    session.start(config(25))
+    try:
+        qtbot.waitUntil(lambda: len(finished) == 1, timeout=20_000)
+    finally:
+        session.shutdown()
+    records = session.take()
+    epochs = [r.epoch for r in records if len(r.batch_loss)]
+    assert epochs == list(range(1, 26))
+    assert finished == ["completed"]
+    assert records[-1].stop_reason == "completed" and "weights" in records[-1].live  # the final snapshot
+    assert session.thread is None
+
+
+def test_live_parameters_set_before_the_trainer_exists_are_applied(qtbot):
+    session = TrainingSession()
+    session.start(config(1_000_000))
+    worker = session.worker
+    try:
+        session.set_optimizer_params(lr=0.123)  # perhaps before the worker has built its trainer
+        qtbot.waitUntil(lambda: worker.trainer is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: worker.trainer.optimizer.param_groups[0]["lr"] == 0.123, timeout=20_000)
+    finally:
+        session.shutdown()
+    assert session.thread is None and worker.trainer.config.train.lr == 0.123
