@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from playground.cli import main
-from playground.core.config import Config, ConfigError, apply_overrides, validate
+from playground.core.config import LOSSES, Config, ConfigError, apply_overrides, validate
 from playground.core.continual import metrics
 from playground.core.continual.evaluation import TaskEvaluation
 from playground.core.presets import get_preset
@@ -97,6 +97,8 @@ def test_backward_transfer_measures_the_forgetting():
       "continual.scenario=task"], "only 1 different hidden subsets"),
     (["task.name=ib", "train.loss=hinge", "continual.tasks=2", "continual.scenario=task"], "needs cross_entropy"),
     (["continual.method=ewc"], "needs a sequence of tasks"),
+    pytest.param(["task.name=digits", "train.loss=mse", "continual.tasks=2", "continual.scenario=task"],
+                 "mse scores every", marks=pytest.mark.skipif("mse" not in LOSSES, reason="no mse loss")),
     (["continual.tasks=2", "continual.method=replay", "continual.replay_size=0"], "at least 1 sample"),
     (["continual.tasks=2", "continual.family=rotated"], "continual.family: 'rotated' is not one of"),
     (["continual.tasks=2", "continual.scenario=instance"], "continual.scenario"),

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from playground.core.config import Config, apply_overrides
+from playground.core.config import LOSSES, Config, apply_overrides
 from playground.core.continual.methods import EWC, Joint, Replay, SynapticIntelligence, fisher_diagonal, parameters
 from playground.core.data import TaskData
 from playground.core.trainer import Trainer
@@ -71,6 +71,22 @@ def test_fisher_of_the_hinge_loss_equals_the_brute_force():
     data = tiny_task(t, n=9)
     for mine, reference in zip(fisher_diagonal(t, data), brute_force_fisher(t, data, hinge=True)):
         torch.testing.assert_close(mine, reference, rtol=1e-4, atol=1e-7)
+
+
+@pytest.mark.skipif("mse" not in LOSSES, reason="no squared-error loss in this build")
+def test_fisher_of_the_squared_error_equals_the_brute_force():
+    t = trainer("train.loss=mse", "continual.scenario=class", "network.activation=tanh")
+    data = tiny_task(t, n=6)
+    params = parameters(t.model)
+    reference = [torch.zeros_like(p) for p in params]
+    for e in range(t.members):
+        for n in range(data.n_train):
+            out = t.model(data.x_train[:, n : n + 1])[e, 0]
+            for c in range(len(out)):
+                for f, g in zip(reference, torch.autograd.grad(out[c], params, retain_graph=True)):
+                    f[e] += g[e] ** 2 / data.n_train
+    for mine, ref in zip(fisher_diagonal(t, data), reference):
+        torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-7)
 
 
 def test_ewc_penalty_is_half_lambda_fisher_weighted_squared_distance():

@@ -27,6 +27,11 @@ def check_continual(cfg: "Config", spec: "TaskSpec", params: Mapping[str, Any]) 
             f"train.loss: hinge has a single output unit; the {co.scenario!r} scenario needs "
             f"cross_entropy (or use continual.scenario = domain)"
         )
+    if co.scenario == "task" and cfg.train.loss == "mse":
+        raise ConfigError(
+            "train.loss: mse scores every output unit, so the 'task' scenario (one head per task) "
+            "needs cross_entropy"
+        )
     classes = spec.n_classes(params)
     if co.family == "split" and classes < 2 * co.tasks:
         raise ConfigError(

@@ -53,7 +53,8 @@ def fisher_diagonal(trainer: "Trainer", data: TaskData, max_samples: int = FISHE
 
     Cross-entropy: the exact expectation over the model's own predictive distribution
     (restricted to the task's head), F = mean_n sum_c p(c|x_n) (d log p(c|x_n) / d theta)^2.
-    Hinge (no likelihood): the mean squared per-sample gradient of the loss.
+    Hinge (no likelihood): the mean squared per-sample gradient of the loss. Squared error:
+    the Fisher of a unit-variance Gaussian, mean_n sum_c (d f_c(x_n) / d theta)^2.
     A layer z = a W + b has per-sample gradient a_n^T delta_n, so its squared entries are
     (a_n^2)^T (delta_n^2): one backward pass per class gives every sample's share at once.
     """
@@ -78,10 +79,15 @@ def fisher_diagonal(trainer: "Trainer", data: TaskData, max_samples: int = FISHE
     with torch.enable_grad():
         output, inputs, pre = _forward_layers(model, x)
         inputs_sq = [a.detach().square() for a in inputs]
-        if trainer.config.train.loss == "hinge":
+        loss_name = trainer.config.train.loss
+        if loss_name == "hinge":
             target = 2.0 * y.to(output.dtype) - 1.0
             loss = torch.clamp(1.0 - target * output[..., 0], min=0).sum()
             accumulate(torch.autograd.grad(loss, pre), inputs_sq, None)
+        elif loss_name == "mse":
+            # Gaussian likelihood with unit variance: F = sum_c (d f_c / d theta)^2.
+            for c in range(output.shape[-1]):
+                accumulate(torch.autograd.grad(output[..., c].sum(), pre, retain_graph=True), inputs_sq, None)
         else:
             if data.class_mask is not None:
                 output = output.masked_fill(~data.class_mask, float("-inf"))
