@@ -169,6 +169,7 @@ def test_parity_tasks_use_different_hidden_subsets_and_their_own_heads():
         subsets.append(fits[0])
         assert torch.nonzero(task.class_mask).flatten().tolist() == [2 * t, 2 * t + 1]
     assert len(set(subsets)) == 3
+    assert [t.name for t in tasks] == ["parity of " + ",".join(f"x{i}" for i in s) for s in subsets]
     assert subsets[0] == tuple(hidden_subset(cfg.task.params).tolist())
 
 

@@ -30,6 +30,7 @@ def example_images(source: "Trainer | Config", task_index: int, count: int = 8, 
     `source` is a running Trainer (its own data) or a Config (the data are built for seed
     `train.seed`; member must then be 0). For the permuted family the same test images come
     first in every task, so the images of tasks 1, 2, ... show one digit under each permutation.
+    A task's data never change during training, so the app may call this from its own thread.
     """
     from playground.core.config import Config, ConfigError, validate
     from playground.core.trainer import build_tasks

@@ -87,6 +87,10 @@ def plan_tasks(config: Config) -> list[TaskPlan]:
     else:
         per_task = spec.n_classes(params)
     total = per_task * co.tasks
+    if co.family == "parity":
+        from playground.core.tasks.parity import hidden_subset
+
+        subsets = [hidden_subset({**params, "subset_seed": s}) for s in parity_subset_seeds(params, co.tasks)]
     plans = []
     for t in range(co.tasks):
         head = tuple(range(t * per_task, (t + 1) * per_task)) if co.scenario == "task" else None
@@ -100,7 +104,7 @@ def plan_tasks(config: Config) -> list[TaskPlan]:
             offset = 0 if co.scenario == "domain" else t * per_task
         else:
             classes = None
-            name = f"parity subset #{t + 1}"
+            name = "parity of " + ",".join(f"x{i}" for i in subsets[t])
             offset = t * per_task
         n_outputs = per_task if co.scenario == "domain" else total
         plans.append(TaskPlan(t, name, n_outputs, head, offset, classes))
