@@ -22,15 +22,15 @@ class CliError(Exception):
 
 def build_config(args: argparse.Namespace) -> Config:
     """The config a `run` asks for: preset or file, then --set, then the shortcut flags."""
+    from playground.cli_lessons import find_preset
     from playground.core import config as config_module
-    from playground.core.presets import get_preset
 
     if args.preset and args.config:
         raise ConfigError("give --preset or --config, not both")
     if args.config:
         cfg = config_module.load(args.config)
     elif args.preset:
-        cfg = get_preset(args.preset).config()
+        cfg = find_preset(args.preset).config()
     else:
         cfg = Config()
     overrides = list(args.set or [])
@@ -68,12 +68,14 @@ class Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from playground.cli_lessons import run_hooks
     from playground.core.control import RunControl
     from playground.core.runlog import RunWriter, prepare_run_dir
     from playground.core.trainer import Trainer
 
     cfg = build_config(args)
-    trainer = Trainer(cfg)  # fails on bad data or device before anything is written
+    # Fails on bad data or device before anything is written.
+    trainer = Trainer(cfg, hooks=run_hooks(args, cfg))
     if args.tensorboard:
         from playground.core.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
 
@@ -203,6 +205,9 @@ def make_parser() -> argparse.ArgumentParser:
     board.set_defaults(func=cmd_tensorboard)
 
     sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
+    from playground.cli_lessons import add_commands
+
+    add_commands(sub)  # lessons, sweep
     sub.add_parser("tasks", help="list the tasks and their options").set_defaults(func=cmd_tasks)
 
     data = sub.add_parser("data", help="write a task's inputs and labels as CSV")

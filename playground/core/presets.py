@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from playground.core.config import Config, ConfigError, from_dict
 
@@ -13,6 +13,10 @@ class Preset:
     name: str
     description: str
     settings: Mapping[str, Any]
+    # Extra trainer hooks for a run of this preset (a lesson's deficit, measures); None = none.
+    hooks: Callable[[Config], list] | None = None
+    # The lesson this preset opens (playground.core.lessons.Lesson), if it is one.
+    lesson: Any = None
 
     def config(self) -> Config:
         return from_dict(self.settings)
@@ -122,3 +126,9 @@ def get_preset(name: str) -> Preset:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; allowed: {', '.join(sorted(PRESETS))}")
     return PRESETS[name]
+
+
+# Every built-in lesson is also a preset of its name (lessons.py imports this module lazily).
+from playground.core.lessons import register_lesson_presets  # noqa: E402
+
+register_lesson_presets()

@@ -211,6 +211,10 @@ class Trainer:
         if self.config.train.loss == "hinge":
             target = 2.0 * y.to(output.dtype) - 1.0
             return torch.clamp(1.0 - target * output[..., 0], min=0).mean(dim=1)
+        if self.config.train.loss == "mse":
+            # Half the squared distance to the one-hot target (Saxe et al.'s loss).
+            target = F.one_hot(y, output.shape[-1]).to(output.dtype)
+            return 0.5 * (output - target).pow(2).sum(dim=-1).mean(dim=1)
         output = self._masked(output, data)
         # (E, C, B) is the model's native layout (see EnsembleMLP.forward): no copy.
         return F.cross_entropy(output.transpose(1, 2), y, reduction="none").mean(dim=1)

@@ -1,0 +1,235 @@
+"""Trainer hooks a lesson file switches on in its `[hooks.NAME]` tables.
+
+They cover what a lesson needs beyond the global config (a deficit during a window of
+epochs, a learning-rate decay, measures such as sharpness or the parity gradient signal)
+without adding global config keys. Each kind declares its options; `resolve_hooks` checks a
+lesson's tables and fills defaults, `build_hooks` makes the hook objects for one run.
+
+A hook may define `summary(trainer) -> {column: (members,) array}`: the figures a sweep puts
+into its summary table for each run (e.g. the final sharpness, the epoch the data was fitted).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from playground.core.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from playground.core.hooks import TrainerHook
+
+
+@dataclass(frozen=True)
+class HookOption:
+    name: str
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    def coerce(self, key: str, value: Any) -> Any:
+        kind = type(self.default)
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        elif kind is int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ConfigError(f"{key}: expected a finite number, got {value!r}")
+            value = float(value)
+        elif not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text, got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(self.choices)}")
+        if self.low is not None and not (self.low <= value <= self.high):
+            raise ConfigError(f"{key}: must be between {self.low:g} and {self.high:g}, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class HookKind:
+    name: str
+    description: str
+    options: tuple[HookOption, ...]
+    build: Callable[[Mapping[str, Any], Config], "TrainerHook"]
+    # Cross-option and config checks; raise ConfigError.
+    check: Callable[[Mapping[str, Any], Config], None] = field(default=lambda settings, config: None)
+
+    def resolve(self, settings: Mapping[str, Any], prefix: str = "hooks") -> dict[str, Any]:
+        known = {opt.name: opt for opt in self.options}
+        if not isinstance(settings, Mapping):
+            raise ConfigError(f"{prefix}.{self.name}: expected a table")
+        for key in settings:
+            if key not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                raise ConfigError(f"unknown key '{prefix}.{self.name}.{key}'; allowed: {allowed}")
+        return {
+            opt.name: opt.coerce(f"{prefix}.{self.name}.{opt.name}", settings.get(opt.name, opt.default))
+            for opt in self.options
+        }
+
+
+# ---------------------------------------------------------------- checks and builders
+
+
+def _check_deficit(settings: Mapping[str, Any], config: Config) -> None:
+    if settings["kind"] == "blur":
+        from playground.core.tasks import get_task
+
+        data = get_task(config.task.name).build(config.task.params, config.train.seed)
+        image_side(data.input_dim, settings["blur_factor"])
+
+
+def image_side(input_dim: int, factor: int) -> int:
+    side = int(round(math.sqrt(input_dim)))
+    if side * side != input_dim:
+        raise ConfigError(f"hooks.deficit.kind: blur needs square images; this task has {input_dim} inputs")
+    if side % factor:
+        raise ConfigError(f"hooks.deficit.blur_factor: must divide the image side {side}, got {factor}")
+    return side
+
+
+def _build_deficit(settings, config):
+    from playground.core.training_hooks import DeficitHook
+
+    return DeficitHook(settings, config)
+
+
+def _build_lr_decay(settings, config):
+    from playground.core.training_hooks import LrDecayHook
+
+    return LrDecayHook(settings, config)
+
+
+def _build_fit_time(settings, config):
+    from playground.core.training_hooks import FitTimeHook
+
+    return FitTimeHook(settings, config)
+
+
+
+
+def _build_sharpness(settings, config):
+    from playground.core.sharpness import SharpnessHook
+
+    return SharpnessHook(settings, config)
+
+
+def _build_gradient_signal(settings, config):
+    from playground.core.gradient_signal import GradientSignalHook
+
+    return GradientSignalHook(settings, config)
+
+
+def _check_gradient_signal(settings, config):
+    if config.task.name != "parity" or config.train.loss != "hinge":
+        raise ConfigError("hooks.gradient_signal: needs task.name = 'parity' and train.loss = 'hinge' "
+                          "(the setting of Shalev-Shwartz et al.)")
+
+
+def _build_modes(settings, config):
+    from playground.core.mode_strengths import ModeStrengthHook
+
+    return ModeStrengthHook(settings, config)
+
+
+def _check_modes(settings, config):
+    from playground.core.tasks.modes import check_mode_network
+
+    check_mode_network(config)
+
+
+HOOK_KINDS: dict[str, HookKind] = {}
+
+
+def register(kind: HookKind) -> HookKind:
+    HOOK_KINDS[kind.name] = kind
+    return kind
+
+
+for _kind in (
+    HookKind(
+        "deficit",
+        "corrupt the training inputs (noise or blur) during a window of epochs",
+        (
+            HookOption("kind", "blur", "blur (block averages) or noise (Gaussian)", choices=("blur", "noise")),
+            HookOption("start", 0, "first epoch with the deficit (0-based)", 0, 10_000_000),
+            HookOption("length", 20, "epochs the deficit lasts", 1, 10_000_000),
+            HookOption("noise", 0.5, "standard deviation of the added noise", 0.0, 100.0),
+            HookOption("blur_factor", 2, "side of the averaged blocks, in pixels", 1, 64),
+        ),
+        _build_deficit,
+        _check_deficit,
+    ),
+    HookKind(
+        "lr_decay",
+        "learning rate train.lr * factor**epoch",
+        (HookOption("factor", 0.97, "decay per epoch", 0.5, 1.0),),
+        _build_lr_decay,
+    ),
+    HookKind(
+        "fit_time",
+        "record the first epoch at which training accuracy reaches a threshold",
+        (HookOption("threshold", 0.99, "training accuracy that counts as fitted", 0.0, 1.0),),
+        _build_fit_time,
+    ),
+    HookKind(
+        "sharpness",
+        "top eigenvalue of the training loss's Hessian (power iteration), per member",
+        (
+            HookOption("every", 0, "measure every this many epochs; 0 = only at the end", 0, 10_000_000),
+            HookOption("iterations", 30, "power iterations", 2, 10_000),
+            HookOption("samples", 2048, "training samples the loss is taken over (at most)", 1, 10_000_000),
+        ),
+        _build_sharpness,
+    ),
+    HookKind(
+        "gradient_signal",
+        "how much the parity gradient at initialisation depends on the hidden subset",
+        (
+            HookOption("subsets", 32, "hidden subsets sampled (all of them where there are fewer)", 2, 100_000),
+            HookOption("samples", 4096, "inputs per subset where n is too large to enumerate", 2, 10_000_000),
+            HookOption("exact_up_to", 12, "enumerate all 2^n inputs up to this n", 1, 20),
+        ),
+        _build_gradient_signal,
+        _check_gradient_signal,
+    ),
+    HookKind(
+        "modes",
+        "strength of each singular mode of the modes task over training, with predicted half-way times",
+        (),
+        _build_modes,
+        _check_modes,
+    ),
+):
+    register(_kind)
+
+
+def get_hook_kind(name: str, prefix: str = "hooks") -> HookKind:
+    if name not in HOOK_KINDS:
+        raise ConfigError(f"unknown hook '{prefix}.{name}'; allowed: {', '.join(sorted(HOOK_KINDS))}")
+    return HOOK_KINDS[name]
+
+
+def resolve_hooks(tables: Mapping[str, Any], config: Config, prefix: str = "hooks") -> dict[str, dict[str, Any]]:
+    """Check `[hooks.NAME]` tables against their kinds and `config`; fill the defaults."""
+    if not isinstance(tables, Mapping):
+        raise ConfigError(f"{prefix}: expected a table of hook tables")
+    resolved = {}
+    for name, settings in tables.items():
+        kind = get_hook_kind(name, prefix)
+        values = kind.resolve(settings, prefix)
+        kind.check(values, config)
+        resolved[name] = values
+    return resolved
+
+
+def build_hooks(resolved: Mapping[str, Mapping[str, Any]], config: Config) -> list["TrainerHook"]:
+    return [HOOK_KINDS[name].build(settings, config) for name, settings in resolved.items()]
