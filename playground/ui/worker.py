@@ -60,9 +60,11 @@ class TrainingWorker(QObject):
     failed = Signal(str)  # a message for the user
 
     def __init__(self, config: Config, mailbox: Mailbox, control: RunControl,
-                 steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S):
+                 steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S, recorder=None):
         super().__init__()  # no parent: moveToThread refuses objects with one
         self.config = config
+        # Optional: writes the run folder from this thread (open, write each record, finish).
+        self.recorder = recorder
         self.mailbox = mailbox
         self.control = control
         self.trainer = None
@@ -100,6 +102,8 @@ class TrainingWorker(QObject):
             self._run()
         except Exception as exc:  # shown to the user; the app stays usable
             traceback.print_exc()
+            if self.recorder is not None:
+                self.recorder.finish(self.trainer, f"failed: {type(exc).__name__}: {exc}")
             self.failed.emit(f"training failed: {type(exc).__name__}: {exc}")
             self.finished.emit("failed")
 
@@ -126,6 +130,8 @@ class TrainingWorker(QObject):
         if not self._build():
             return
         trainer = self.trainer
+        if self.recorder is not None:
+            self.recorder.open(trainer)
         snapshots = LiveSnapshots(trainer, self.live_interval_s)
         while trainer.stop_reason is None:
             try:
@@ -136,6 +142,8 @@ class TrainingWorker(QObject):
                 break
             snapshots.attach(record)
             self.mailbox.put(record, self.control)
+            if self.recorder is not None:
+                self.recorder.write(record)
             if record.stop_reason is None and self._count_step():
                 self.control.pause()
                 self.paused_after_step.emit(record.epoch)
@@ -146,6 +154,8 @@ class TrainingWorker(QObject):
             snapshots.attach(final, force=True)
             final.stop_reason = trainer.stop_reason
             self.mailbox.put(final)
+        if self.recorder is not None:
+            self.recorder.finish(trainer, trainer.stop_reason or STOPPED_BY_USER)
         self.finished.emit(trainer.stop_reason or STOPPED_BY_USER)
 
     def _count_step(self) -> bool:
@@ -229,6 +239,9 @@ class TrainingSession(QObject):
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
         self.config: Config | None = None
+        # Optional: config -> a recorder the worker writes the run folder with (autosave).
+        self.recorder_factory = None
+        self.recorder = None
 
     @property
     def active(self) -> bool:
@@ -247,7 +260,8 @@ class TrainingSession(QObject):
         self.control = RunControl()
         self.thread = QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps)
+        self.recorder = self.recorder_factory(config) if self.recorder_factory is not None else None
+        self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps, recorder=self.recorder)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started_run.connect(self.run_started)

@@ -46,6 +46,8 @@ class PlotView(QWidget):
         layout.addWidget(self.stack, 1)
         self._drawn_key: Any = None
         self._history: History | None = None
+        # A second run drawn over this one for comparison (dashed; see playground.ui.overlay).
+        self.comparison: History | None = None
         self.show_message(self.empty_message(None))
 
     # ------------------------------------------------------------ to override
@@ -87,12 +89,23 @@ class PlotView(QWidget):
                 self._drawn_key = key
                 self.show_message(key[1])
             return
-        key = self.redraw_key(history)
+        key = (self.redraw_key(history), id(self.comparison))
         if not force and key == self._drawn_key:
             return
         self._drawn_key = key
         self.stack.setCurrentWidget(self.canvas)
         self.draw(history)
+        self.draw_comparison(history, self.comparison)
+
+    def draw_comparison(self, history: History, comparison: History | None) -> None:
+        """Draw (or, given None, remove) the comparison run over this view's own drawing."""
+        from playground.ui import overlay
+
+        overlay.draw(self, history, comparison)
+
+    def set_comparison(self, comparison: History | None) -> None:
+        self.comparison = comparison
+        self.redraw()
 
     def redraw(self) -> None:
         """Redraw at once after an option of the view changed."""

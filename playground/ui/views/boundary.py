@@ -46,10 +46,10 @@ class BoundaryView(PlotView):
         self.plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1))
-        self.test_points = pg.ScatterPlotItem(size=8, brush=None)
-        self.plot.addItem(self.train_points)
-        self.plot.addItem(self.test_points)
+        # One scatter item per class and split: a single brush each keeps pyqtgraph on its fast path.
+        self.train_points: list[pg.ScatterPlotItem] = []
+        self.test_points: list[pg.ScatterPlotItem] = []
+        self._points_key = None
 
     def has_data(self, history: History) -> bool:
         return "boundary" in history.live
@@ -65,7 +65,35 @@ class BoundaryView(PlotView):
         return (id(history), id(history.live.get("boundary")), self.member_choice.member, self.show_test.currentIndex())
 
     def data_items(self):
-        return [self.image, self.train_points]
+        return [self.image, *self.train_points]
+
+    def _scatter(self, items: list, index: int, test: bool) -> pg.ScatterPlotItem:
+        while len(items) <= index:
+            colour = style.class_colour(len(items))
+            if test:
+                item = pg.ScatterPlotItem(size=8, brush=None, pen=pg.mkPen(colour, width=2))
+            else:
+                item = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1))
+            self.plot.addItem(item)
+            items.append(item)
+        return items[index]
+
+    def _draw_points(self, grid, which: int) -> None:
+        """Points change only with the data (a new run or task), not with the weights."""
+        key = (which, grid.points.shape, float(np.sum(grid.points)), int(np.sum(grid.labels)),
+               grid.test_points.shape, float(np.sum(grid.test_points)))
+        if key == self._points_key:
+            return
+        self._points_key = key
+        for items in (self.train_points, self.test_points):
+            for item in items:
+                item.clear()
+        if which != 2:
+            for c in np.unique(grid.labels).astype(int):
+                self._scatter(self.train_points, c, False).setData(pos=grid.points[grid.labels == c])
+        if which == 1:
+            for c in np.unique(grid.test_labels).astype(int):
+                self._scatter(self.test_points, c, True).setData(pos=grid.test_points[grid.test_labels == c])
 
     def draw(self, history: History) -> None:
         grid = history.live["boundary"]
@@ -78,16 +106,7 @@ class BoundaryView(PlotView):
         dy = grid.ys[1] - grid.ys[0] if len(grid.ys) > 1 else 1.0
         self.image.setRect(pg.QtCore.QRectF(grid.xs[0] - dx / 2, grid.ys[0] - dy / 2,
                                             dx * len(grid.xs), dy * len(grid.ys)))
-        which = self.show_test.currentIndex()
-        if which == 2:
-            self.train_points.clear()
-        else:
-            self.train_points.setData(pos=grid.points, brush=[pg.mkBrush(style.class_colour(int(c))) for c in grid.labels])
-        if which == 1:
-            self.test_points.setData(pos=grid.test_points, brush=None, symbol="o",
-                                     pen=[pg.mkPen(style.class_colour(int(c)), width=2) for c in grid.test_labels])
-        else:
-            self.test_points.clear()
+        self._draw_points(grid, self.show_test.currentIndex())
         names = history.live.get("feature_names") or ["x1", "x2"]
         if len(names) >= 2:
             self.plot.getAxis("bottom").setLabel(names[0], **{"font-size": f"{style.FONT_PT}pt"})
@@ -98,5 +117,6 @@ class BoundaryView(PlotView):
 
     def reset_items(self) -> None:
         self.image.clear()
-        self.train_points.clear()
-        self.test_points.clear()
+        for item in (*self.train_points, *self.test_points):
+            item.clear()
+        self._points_key = None

@@ -82,6 +82,7 @@ class NetworkView(PlotView):
         self.plot.addItem(self.units)
         self.captions: list[pg.TextItem] = []
         self._layout_key = None
+        self._brushes: dict = {}
 
     def has_data(self, history: History) -> bool:
         return "weights" in history.live
@@ -115,23 +116,34 @@ class NetworkView(PlotView):
 
     def _draw_units(self, live, sizes, positions, member) -> None:
         biases = live.get("biases")
-        spots = []
-        for layer, ys in enumerate(positions):
-            size = 18 if len(ys) <= 12 else 11
-            for index, y in enumerate(ys):
+        xs, ys, sizes_px, brushes = [], [], [], []
+        for layer, column in enumerate(positions):
+            size = 18 if len(column) <= 12 else 11
+            for index, y in enumerate(column):
                 if layer == 0:
-                    brush = QColor("#dddddd")
+                    brush = self._brush("#dddddd", 255)
                 elif layer == len(positions) - 1:
-                    brush = QColor(style.class_colour(index))
+                    brush = self._brush(style.class_colour(index), 255)
+                elif biases is None:
+                    brush = self._brush("#ffffff", 255)
                 else:
-                    brush = QColor("white")
-                    if biases is not None:
-                        b = float(np.nan_to_num(biases[layer - 1][member][index]))
-                        shade = QColor(style.POSITIVE if b >= 0 else style.NEGATIVE)
-                        shade.setAlpha(int(40 + 180 * min(abs(b), 1.0)))
-                        brush = shade
-                spots.append({"pos": (layer, y), "size": size, "brush": brush})
-        self.units.setData(spots)
+                    b = float(np.nan_to_num(biases[layer - 1][member][index]))
+                    # A few shades only: pyqtgraph renders each distinct brush once.
+                    level = int(round(min(abs(b), 1.0) * 4))
+                    brush = self._brush(style.POSITIVE if b >= 0 else style.NEGATIVE, 40 + 45 * level)
+                xs.append(layer)
+                ys.append(y)
+                sizes_px.append(size)
+                brushes.append(brush)
+        self.units.setData(x=xs, y=ys, size=sizes_px, brush=brushes)
+
+    def _brush(self, colour: str, alpha: int):
+        key = (colour, alpha)
+        if key not in self._brushes:
+            c = QColor(colour)
+            c.setAlpha(alpha)
+            self._brushes[key] = pg.mkBrush(c)
+        return self._brushes[key]
 
     def _draw_captions(self, history: History, sizes, positions) -> None:
         live = history.live
