@@ -178,7 +178,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from playground.ui.app import run_app
 
-    return run_app(selftest=args.selftest, screenshot=args.screenshot)
+    return run_app(selftest=args.selftest, screenshot=args.screenshot, preset=args.preset,
+                   config_path=args.config, start=args.start)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -225,6 +226,9 @@ def make_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the desktop app")
     gui.add_argument("--selftest", action="store_true", help="train briefly, check every view, exit")
     gui.add_argument("--screenshot", metavar="PNG", help="with --selftest: where to save the window's PNG")
+    gui.add_argument("--preset", help="open with a named setup (see `playground presets`)")
+    gui.add_argument("--config", help="open with the settings of a config.toml file")
+    gui.add_argument("--start", action="store_true", help="start training at once")
     gui.set_defaults(func=cmd_gui)
     return parser
 

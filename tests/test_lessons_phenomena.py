@@ -1,0 +1,92 @@
+"""Each lesson's phenomenon, from the lesson's own settings scaled down (few epochs, small
+sizes, several seeds). The full-size figures are scripts/science_checks.py's."""
+
+import numpy as np
+import pytest
+
+from playground.core.config import apply_overrides
+from playground.core.lessons import get_lesson
+from playground.core.sweep import SweepSpec, run_sweep, summarise
+from playground.core.trainer import Trainer, build_hooks
+
+
+def train(name, overrides=(), hooks=None):
+    """Run lesson `name` with `overrides`; its hooks (optionally changed) are returned too."""
+    lesson = get_lesson(name)
+    config = apply_overrides(lesson.config, list(overrides))
+    settings = {k: dict(v) for k, v in lesson.hooks.items()}
+    for hook, changes in (hooks or {}).items():
+        settings[hook].update(changes)
+    from playground.core.lesson_hooks import build_hooks as lesson_hooks, resolve_hooks
+
+    extra = lesson_hooks(resolve_hooks(settings, config), config)
+    trainer = Trainer(config, hooks=[*build_hooks(config), *extra])
+    records = list(trainer.epochs())
+    assert trainer.stop_reason == "completed", trainer.stop_reason
+    return trainer, records, extra
+
+
+def final_test_acc(records):
+    return records[-1].test_acc
+
+
+def test_parity_wall_small_n_learned_large_n_at_chance_in_the_same_budget():
+    budget = ["train.epochs=6", "train.steps_per_epoch=100", "train.ensemble=3", "task.test_samples=2000"]
+    _, small, small_hooks = train("parity-wall", ["task.n=4", *budget])
+    _, large, large_hooks = train("parity-wall", ["task.n=24", *budget])
+    assert np.all(final_test_acc(small) >= 0.95)
+    assert abs(np.mean(final_test_acc(large)) - 0.5) < 0.05
+    # The gradient at initialisation tells the small subset apart, not the large one.
+    small_signal = small_hooks[0].result.signal
+    large = large_hooks[0].result
+    assert np.all(small_signal > 1e-3)
+    assert np.all(np.abs(large.signal) < 4 * large.stderr + 1e-6)
+
+
+def test_memorisation_random_labels_fit_to_high_train_acc_test_at_chance_and_slower():
+    quick = ["task.train_fraction=0.25", "train.epochs=45", "train.lr=0.002", "train.batch_size=32", "train.ensemble=2"]
+    _, random_runs, random_hooks = train("memorisation", ["task.random_labels=1.0", *quick])
+    _, true_runs, true_hooks = train("memorisation", ["task.random_labels=0.0", *quick])
+    assert np.all(random_runs[-1].train_acc >= 0.95)
+    assert np.all(random_runs[-1].test_acc < 0.2)  # chance is 0.1
+    assert np.all(true_runs[-1].test_acc > 0.9)
+    fit_true = true_hooks[0].fit_epoch
+    fit_random = random_hooks[0].fit_epoch
+    assert np.all(np.isfinite(fit_true)) and np.all(np.isfinite(fit_random))
+    assert np.all(fit_random > 2 * fit_true)
+
+
+def test_learning_modes_strongest_first_and_half_way_times_near_prediction():
+    trainer, records, hooks = train("learning-modes", ["train.lr=0.4", "train.epochs=250", "train.ensemble=2"])
+    hook = hooks[0]
+    observed, predicted = hook.observed(), hook.predicted
+    assert np.all(np.isfinite(observed))
+    assert np.all(np.diff(observed, axis=1) > 0)  # mode 1 before 2 before 3
+    np.testing.assert_allclose(observed, predicted, rtol=0.15)
+    np.testing.assert_allclose(hook.history[-1], np.broadcast_to(hook.s, hook.history[-1].shape), rtol=0.05)
+
+
+def test_edge_of_chaos_trains_at_the_critical_sw2_only():
+    spec = SweepSpec("network.sw2", (0.25, 1.76, 4.0), seeds=2)
+    config = apply_overrides(get_lesson("edge-of-chaos").config, ["network.width=32", "train.epochs=8"])
+    table = run_sweep(config, spec).table
+    accuracy = {value: mean for value, mean, _, _ in summarise(table, "final_test_acc")}
+    assert accuracy[1.76] > 0.3
+    assert accuracy[0.25] < 0.15 and accuracy[4.0] < 0.15  # chance is 0.1
+
+
+def test_critical_period_early_deficit_hurts_more_than_late():
+    quick = ["network.hidden=[64, 64]", "train.epochs=40"]
+    early = train("critical-periods", quick, {"deficit": {"start": 0, "length": 16}, "lr_decay": {"factor": 0.85}})[1]
+    late = train("critical-periods", quick, {"deficit": {"start": 20, "length": 16}, "lr_decay": {"factor": 0.85}})[1]
+    assert np.mean(final_test_acc(early)) < np.mean(final_test_acc(late)) - 0.05
+
+
+def test_batch_size_full_batch_sharpness_at_two_over_lr_small_batches_flatter():
+    quick = ["task.train_fraction=0.3", "network.hidden=[32, 32]", "train.lr=0.1", "train.epochs=30", "train.ensemble=2"]
+    hooks = {"sharpness": {"every": 0}}
+    full = train("batch-size", [*quick, "train.batch_size=4096"], hooks)[2][0].last
+    small = train("batch-size", [*quick, "train.batch_size=16"], hooks)[2][0].last
+    limit = 2 / 0.1
+    assert np.all((full > 0.75 * limit) & (full < 1.1 * limit))
+    assert np.mean(small) < 0.85 * np.mean(full)
