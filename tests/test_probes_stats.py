@@ -136,16 +136,17 @@ def test_gradients_are_summed_only_on_probed_epochs():
 
 
 def test_diffusion_epoch_on_a_constructed_sequence():
-    # Early sub-1 SNR (before drift), a one-probe dip during drift, then lasting diffusion at 9.
-    snr = [0.5, 0.4, 2.0, 3.0, 5.0, 0.9, 1.5, 4.0, 0.8, 0.7, 0.6, 0.5]
+    # Early sub-1 SNR (before drift), a three-probe dip during drift, then lasting diffusion at 11.
+    snr = [0.5, 0.4, 2.0, 3.0, 5.0, 0.9, 0.8, 0.7, 1.5, 4.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]
     detector = DiffusionDetector((1, 1))
+    assert detector.patience == 5
     seen = [int(detector.update(epoch, np.array([[value]]))[0, 0]) for epoch, value in enumerate(snr, start=1)]
-    assert seen[:10] == [-1] * 10  # confirmed only after 3 probes below 1
-    assert seen[10:] == [9, 9]
+    assert seen[:14] == [-1] * 14  # confirmed only after 5 probes below 1
+    assert seen[14:] == [11, 11]
 
 
 def test_diffusion_detector_cells_are_independent_and_nan_is_ignored():
-    detector = DiffusionDetector((2, 2))
+    detector = DiffusionDetector((2, 2), patience=3)
     sequence = [
         [[2.0, 0.5], [3.0, np.nan]],
         [[0.5, 0.5], [np.nan, 2.0]],

@@ -39,8 +39,8 @@ LayerStatsHook (when `probes.layer_stats`, the default)
                          units (zero on every probe input); linear and hinge output: 0,
         diffusion_epoch  the drift-to-diffusion epoch of this member's layer: the first
                          probed epoch whose snr fell below 1 after a drift phase (snr > 1
-                         at an earlier probe) and stayed below 1 for 3 probes in a row;
-                         -1 until confirmed (so it appears 2 probes after that epoch)
+                         at an earlier probe) and stayed below 1 for 5 probes in a row;
+                         -1 until confirmed (so it appears 4 probes after that epoch)
     record.live["layer_stats"]: dict of float64 (E, L) arrays, one per statistic column above
         (weight_norm ... saturation), plus "diffusion_epoch": int64 (E, L) (-1 = not yet).
     record.live["weight_hist"]: list of L dicts {"counts": int64 (E, bins), "edges": float64 (bins+1,)}
