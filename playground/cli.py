@@ -1,4 +1,4 @@
-"""The `playground` command line: run, presets, data, bench, gui."""
+"""The `playground` command line: run, plot, presets, data, bench, gui."""
 
 from __future__ import annotations
 
@@ -100,11 +100,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
         writer.finish(trainer.stop_reason)
+        if trainer.last_record is not None:
+            from playground.core import final_state
+
+            final_state.write(trainer, Path(args.out))  # weights and boundary for reopening the run
         if board is not None:
             board.close()
     print(f"{trainer.stop_reason}: {trainer.epoch} epochs; run written to {args.out}")
     if trainer.stop_reason and trainer.stop_reason.startswith("diverged"):
         return 1
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from playground.ui.render import render_run
+
+    result = render_run(args.run_dir, args.out, format=args.format, width=args.width, compare=args.compare)
+    for key, why in result.skipped.items():
+        print(f"skipped {key}: {why}")
+    for path in result.written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -204,6 +219,14 @@ def make_parser() -> argparse.ArgumentParser:
     board.add_argument("run_dir")
     board.add_argument("--out", help="folder for the event files (default RUN_DIR/tensorboard)")
     board.set_defaults(func=cmd_tensorboard)
+
+    plot = sub.add_parser("plot", help="draw a saved run's figures (one file per view) without a window")
+    plot.add_argument("run_dir")
+    plot.add_argument("--out", required=True, help="folder for the figures")
+    plot.add_argument("--format", choices=["png", "svg"], default="png")
+    plot.add_argument("--width", type=int, default=1600, help="PNG width in pixels (default 1600)")
+    plot.add_argument("--compare", metavar="RUN_DIR", help="a second run drawn dashed over the first")
+    plot.set_defaults(func=cmd_plot)
 
     sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
     from playground.cli_lessons import add_commands
