@@ -30,10 +30,28 @@ def make_app():
     return app
 
 
-def run_app(selftest: bool = False, screenshot: str | None = None) -> int:
+def initial_config(preset: str | None = None, config_path: str | None = None):
+    """The settings the window opens with: a preset, a config file, or None (the default).
+    Raises ConfigError with a one-line reason (the command line prints it, exit 2)."""
+    from playground.core import config as config_module
+    from playground.core.config import ConfigError, validate
+    from playground.core.presets import get_preset
+
+    if preset and config_path:
+        raise ConfigError("give --preset or --config, not both")
+    if config_path:
+        return config_module.load(config_path)
+    if preset:
+        return validate(get_preset(preset).config())
+    return None
+
+
+def run_app(selftest: bool = False, screenshot: str | None = None, preset: str | None = None,
+            config_path: str | None = None, start: bool = False) -> int:
     import torch
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
+    config = initial_config(preset, config_path)  # bad input fails here, before any window
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -42,10 +60,12 @@ def run_app(selftest: bool = False, screenshot: str | None = None) -> int:
     except Exception as exc:  # e.g. no Qt platform plugin: say so instead of a traceback
         print(f"playground: cannot open the window: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    window = MainWindow()
+    window = MainWindow(config)
     window.show()
     if selftest:
         from playground.ui.selftest import run_selftest
 
         return run_selftest(app, window, screenshot)
+    if start:
+        window.start()
     return app.exec()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMa
 
 from playground.core.config import Config, ConfigError, validate
 from playground.core.presets import PRESETS, get_preset
+from playground.ui import file_actions
 from playground.ui.controls import ControlPanel
 from playground.ui.history import History
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, PlotView
@@ -99,7 +100,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        file_actions.install(self)  # File menu, figure export, autosave of every run
         self._set_state(READY)
+        self.show_preview()
 
     # ------------------------------------------------------------ layout
 
@@ -255,6 +258,24 @@ class MainWindow(QMainWindow):
         self._clear_run()
         self.run_config = None
         self._set_state(READY)
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """Before a run: the settings' data points and initial network, so a student sees the
+        task and the network before pressing Start."""
+        if self.state != READY:
+            return
+        from playground.ui.preview import preview
+
+        self.history = History()
+        try:
+            cfg = self.controls.config()
+            self.history.config = cfg
+            self.history.live.update(preview(cfg))
+        except Exception as exc:  # an incomplete task (csv without a file): nothing to preview
+            self.statusBar().showMessage(f"no preview: {exc}", 5000)
+        self.history.live_revision += 1
+        self.history.revision += 1
 
     def _clear_run(self) -> None:
         self.session.take()
@@ -334,6 +355,7 @@ class MainWindow(QMainWindow):
             self.session.set_optimizer_params(**params)
             return
         if self.state == READY:
+            self.show_preview()
             return
         running = self.state not in OVER
         question = (f"Changing {what} needs a new run: the current run {'stops and ' if running else ''}"

@@ -200,6 +200,7 @@ class LiveSnapshots:
             "layer_sizes": list(trainer.model.sizes),
             "activations": list(trainer.model.activation_names),
             "feature_names": _feature_names(trainer),
+            "task_inputs": trainer.task.input_dim,
         }
         if self.boundary:
             live["boundary"] = compute_boundary(trainer)

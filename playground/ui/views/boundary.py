@@ -52,17 +52,18 @@ class BoundaryView(PlotView):
         self._points_key = None
 
     def has_data(self, history: History) -> bool:
-        return "boundary" in history.live
+        return "boundary" in history.live or "preview" in history.live
 
     def empty_message(self, history):
-        if history is not None and history.config is not None and "boundary" not in history.live:
-            if history.config.task.name not in ("circle", "xor", "gauss", "spiral") and history.epoch > 0:
-                return ("Decision boundary: for 2-D tasks only (circle, xor, gauss, spiral, or a CSV with two "
-                        "inputs); this task has more inputs.")
+        inputs = history.live.get("task_inputs") if history is not None else None
+        if inputs is not None and inputs != 2:
+            return (f"Decision boundary: for tasks with 2 inputs (circle, xor, gauss, spiral, or a CSV with two "
+                    f"columns); this task has {inputs}.")
         return "Decision boundary: pick a 2-D task (circle, xor, gauss, spiral) and press Start."
 
     def redraw_key(self, history: History):
-        return (id(history), id(history.live.get("boundary")), self.member_choice.member, self.show_test.currentIndex())
+        return (id(history), id(history.live.get("boundary")), id(history.live.get("preview")),
+                self.member_choice.member, self.show_test.currentIndex())
 
     def data_items(self):
         return [self.image, *self.train_points]
@@ -96,6 +97,9 @@ class BoundaryView(PlotView):
                 self._scatter(self.test_points, c, True).setData(pos=grid.test_points[grid.test_labels == c])
 
     def draw(self, history: History) -> None:
+        if "boundary" not in history.live:
+            self._draw_preview(history.live["preview"])
+            return
         grid = history.live["boundary"]
         self.member_choice.sync(members_of(history))
         member = self.member_choice.member
@@ -114,6 +118,13 @@ class BoundaryView(PlotView):
         title = "Decision boundary" + ("" if member == MEAN and len(grid.probs) == 1 else
                                        " (ensemble mean)" if member == MEAN else f" (member {member})")
         self.plot.setTitle(title, size=f"{style.TITLE_PT}pt", bold=True)
+
+    def _draw_preview(self, grid) -> None:
+        """The data alone, before training: a white plane under the points."""
+        self.image.setImage(np.full((2, 2, 3), 255, dtype=np.uint8), autoLevels=False, levels=(0, 255))
+        self.image.setRect(pg.QtCore.QRectF(grid.xs[0], grid.ys[0], grid.xs[-1] - grid.xs[0], grid.ys[-1] - grid.ys[0]))
+        self._draw_points(grid, self.show_test.currentIndex())
+        self.plot.setTitle("The data (press Start to train)", size=f"{style.TITLE_PT}pt", bold=True)
 
     def reset_items(self) -> None:
         self.image.clear()

@@ -51,7 +51,9 @@ class LossView(PlotView):
         return history.has("metrics") or history.has(BATCH_LOSS)
 
     def empty_message(self, history):
-        return "Loss & accuracy: press Start to train."
+        return ("Press  ▶ Start  (top left) to train the network on the task.\n\n"
+                "Loss and accuracy appear here as it learns. The learning rate can be changed while it trains; "
+                "a change to the network or the task starts a new run.")
 
     def redraw_key(self, history: History):
         return (id(history), history.revision_of("metrics"), history.revision_of(BATCH_LOSS))

@@ -6,15 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from playground.ui import style
 from playground.ui.history import History
-from playground.ui.views.base import PlotView, members_of, sync_combo
+from playground.ui.views.base import PlotView, sync_combo
 
 MAX_UNITS = 24  # units drawn per layer; wider layers show their first MAX_UNITS
-MAX_LINKS = 160  # links drawn per layer: the strongest, so a wide layer stays readable
-WIDTHS = (0.6, 1.6, 3.0, 5.0)  # link widths by magnitude bucket
-ALPHAS = (70, 130, 190, 240)
+MAX_LINKS = 120  # links drawn per layer: the strongest, so a wide layer stays readable
+WIDTHS = (0.5, 1.0, 2.2, 4.0)  # link widths by magnitude bucket
+ALPHAS = (45, 100, 170, 235)
 
 
 def unit_positions(sizes: list[int], max_units: int = MAX_UNITS) -> list[np.ndarray]:
@@ -48,9 +49,10 @@ def link_segments(weights: list[np.ndarray], positions: list[np.ndarray], max_li
 
 
 def magnitude_buckets(weights: np.ndarray, levels: int = len(WIDTHS)) -> np.ndarray:
-    """Bucket 0..levels-1 of each |weight|, relative to the 95th percentile of all of them."""
+    """Bucket 0..levels-1 of each |weight|, relative to the largest (its 99th percentile, so one
+    outlier does not make every other link thin)."""
     magnitude = np.abs(np.nan_to_num(weights))
-    reference = np.percentile(magnitude, 95) if magnitude.size else 1.0
+    reference = np.percentile(magnitude, 99) if magnitude.size else 1.0
     if reference <= 0:
         reference = 1.0
     return np.clip((magnitude / reference * levels).astype(int), 0, levels - 1)
@@ -63,9 +65,12 @@ class NetworkView(PlotView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.member_combo = self.add_combo("Member", ["member 0"], "whose weights to draw")
+        key = QLabel("links: <b style='color:#0877bd'>blue +</b>, <b style='color:#f59322'>orange −</b>, "
+                     "thicker = larger |weight|")
+        self.toolbar.addWidget(key)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        self.plot.setTitle("Network (links: blue +, orange −, width = |weight|)", size=f"{style.FONT_PT}pt", bold=True)
+        self.plot.setTitle("Network", size=f"{style.TITLE_PT}pt", bold=True)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.setMouseEnabled(False, False)
@@ -100,8 +105,7 @@ class NetworkView(PlotView):
         live = history.live
         weights = live["weights"]
         sizes = live.get("layer_sizes") or [weights[0].shape[1]] + [w.shape[2] for w in weights]
-        members = members_of(history) if history.config is not None else weights[0].shape[0]
-        sync_combo(self.member_combo, [f"member {k}" for k in range(min(members, weights[0].shape[0]))])
+        sync_combo(self.member_combo, [f"member {k}" for k in range(weights[0].shape[0])])
         member = min(max(self.member_combo.currentIndex(), 0), weights[0].shape[0] - 1)
         positions = unit_positions(sizes)
         x, y, w = link_segments([layer[member] for layer in weights], positions)
@@ -118,7 +122,7 @@ class NetworkView(PlotView):
         biases = live.get("biases")
         xs, ys, sizes_px, brushes = [], [], [], []
         for layer, column in enumerate(positions):
-            size = 18 if len(column) <= 12 else 11
+            size = 18 if len(column) <= 8 else 13 if len(column) <= 16 else 9
             for index, y in enumerate(column):
                 if layer == 0:
                     brush = self._brush("#dddddd", 255)

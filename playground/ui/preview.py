@@ -1,0 +1,43 @@
+"""What the window shows before the first Start: the task's data points (2-D tasks) and the
+network with its initial weights, built from the settings alone (no trainer, no thread)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from playground.core.boundary import BoundaryGrid, DEFAULT_RESOLUTION, grid_extent
+from playground.core.config import Config
+
+
+def preview(config: Config) -> dict[str, Any]:
+    """Live data in the shapes the views read: "preview" (a BoundaryGrid without probabilities)
+    for 2-D tasks, and "weights", "biases", "layer_sizes", ... of member 0 at initialisation."""
+    import torch
+
+    from playground.core.model import EnsembleMLP
+    from playground.core.tasks import get_task
+
+    spec = get_task(config.task.name)
+    data = spec.build(config.task.params, config.train.seed)
+    live: dict[str, Any] = {"task_inputs": data.input_dim}
+    if data.input_dim == 2:
+        x0, x1, y0, y1 = grid_extent(np.concatenate([data.x_train, data.x_test]))
+        live["preview"] = BoundaryGrid(
+            xs=np.linspace(x0, x1, DEFAULT_RESOLUTION), ys=np.linspace(y0, y1, DEFAULT_RESOLUTION), probs=None,
+            points=data.x_train, labels=data.y_train, test_points=data.x_test, test_labels=data.y_test)
+    if config.continual.tasks > 1:
+        return live  # the sequence decides the output layer; drawn once the run starts
+    hidden = list(config.network.hidden)
+    activations = list(config.network.layer_activations) or [config.network.activation] * len(hidden)
+    outputs = 1 if config.train.loss == "hinge" else spec.n_classes(config.task.params)
+    sizes = [data.input_dim, *hidden, outputs]
+    with torch.no_grad():
+        model = EnsembleMLP(sizes, activations, [config.train.seed], init=config.network.init,
+                            sw2=config.network.sw2, sb2=config.network.sb2)
+        live["weights"] = [w.detach().numpy().copy() for w in model.weights]
+        live["biases"] = [b.detach().numpy().reshape(1, -1).copy() for b in model.biases]
+    live.update(layer_sizes=sizes, activations=activations,
+                feature_names=list(data.feature_names) or [f"x{i}" for i in range(data.input_dim)])
+    return live
