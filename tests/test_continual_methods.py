@@ -104,6 +104,14 @@ def test_ewc_penalty_is_half_lambda_fisher_weighted_squared_distance():
     assert ewc.penalty(t).item() == pytest.approx(expected, rel=1e-5)
     ewc.on_task_end(t, 1)
     assert len(ewc.terms) == 2  # plain EWC keeps one term per old task
+    with torch.no_grad():
+        for p in parameters(t.model):
+            p.add_(0.1 * torch.randn_like(p))
+    now = [p.detach() for p in parameters(t.model)]
+    # The merged quadratic equals the sum of the two tasks' terms.
+    expected = 0.5 * 7 * sum(float((f * (p - a) ** 2).sum()) for fisher, anchor in ewc.terms
+                             for f, p, a in zip(fisher, now, anchor))
+    assert ewc.penalty(t).item() == pytest.approx(expected, rel=1e-4)
     ewc.on_task_end(t, 2)
     assert len(ewc.terms) == 2  # nothing follows the last task
 

@@ -111,6 +111,10 @@ class EWC(TrainerHook):
 
     Online EWC (Schwarz et al. 2018): one term, F <- gamma F + F_new, anchored at the end of the
     latest task.
+
+    The terms are summed into one quadratic, sum_t F_t (theta - a_t)^2 =
+    F (theta - m)^2 + r with F = sum_t F_t, m = sum_t F_t a_t / F and r >= 0 a constant, so
+    a step costs the same however many tasks came before.
     """
 
     def __init__(self, strength: float, online: bool = False, gamma: float = 1.0):
@@ -118,6 +122,7 @@ class EWC(TrainerHook):
         self.online = online
         self.gamma = gamma
         self.terms: list[tuple[list[torch.Tensor], list[torch.Tensor]]] = []
+        self._merged: tuple[list[torch.Tensor], list[torch.Tensor], torch.Tensor] | None = None
 
     def on_task_end(self, trainer: "Trainer", task_index: int) -> None:
         if task_index >= len(trainer.tasks) - 1:
@@ -129,15 +134,27 @@ class EWC(TrainerHook):
             fisher = [self.gamma * old + new for old, new in zip(previous, fisher)]
             self.terms = []
         self.terms.append((fisher, anchor))
+        self._merged = self._merge()
+
+    def _merge(self) -> tuple[list[torch.Tensor], list[torch.Tensor], torch.Tensor]:
+        total_f, means, rest = [], [], torch.zeros(())
+        for index in range(len(self.terms[0][0])):
+            fs = torch.stack([f[index] for f, _ in self.terms])
+            anchors = torch.stack([a[index] for _, a in self.terms])
+            f = fs.sum(dim=0)
+            mean = torch.where(f > 0, (fs * anchors).sum(dim=0) / f.clamp_min(1e-30), anchors[-1])
+            total_f.append(f)
+            means.append(mean)
+            rest = rest + (fs * (anchors - mean).square()).sum().cpu()
+        return total_f, means, rest
 
     def penalty(self, trainer: "Trainer") -> torch.Tensor | None:
-        if not self.terms or self.strength == 0:
+        if self._merged is None or self.strength == 0:
             return None
-        params = parameters(trainer.model)
-        total = torch.zeros((), device=params[0].device)
-        for fisher, anchor in self.terms:
-            for p, f, a in zip(params, fisher, anchor):
-                total = total + (f * (p - a).square()).sum()
+        fisher, means, rest = self._merged
+        total = rest.to(means[0].device)
+        for p, f, m in zip(parameters(trainer.model), fisher, means):
+            total = total + (f * (p - m).square()).sum()
         return 0.5 * self.strength * total
 
 
