@@ -72,6 +72,8 @@ def read(run_dir: str | Path) -> dict[str, Any]:
     path = Path(run_dir) / FINAL_STATE_FILE
     if not path.exists():
         return {}
+    if not zipfile.is_zipfile(path):
+        raise RunFileError(f"{path}: not an .npz archive (damaged, or not written by the playground)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}

@@ -4,6 +4,7 @@ classes, drawn off screen from the run folder, one file per view that has data."
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +29,24 @@ def ensure_platform() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def _quiet_offscreen(mode, context, message) -> None:
+    """Qt's messages, less the offscreen platform's note on every window shown."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
 def drawn_views(history, comparison=None) -> list:
     """Every view class, laid out at its figure size and drawn from `history`."""
+    from PySide6.QtGui import QGuiApplication
+
     from playground.ui.app import make_app
     from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
 
     app = make_app()
+    if QGuiApplication.platformName() == "offscreen":
+        from PySide6.QtCore import qInstallMessageHandler
+
+        qInstallMessageHandler(_quiet_offscreen)
     views = []
     for cls in (*MAIN_VIEWS, *SIDE_VIEWS):
         view = cls()
