@@ -25,7 +25,7 @@ WORK=$REPO/build/packaging
 VENV=$WORK/venv
 DIST=$REPO/dist
 APP=$DIST/$NAME
-say() { echo "build_linux: $*"; }
+say() { echo "build_linux: [${SECONDS}s] $*"; }
 env_fail() { echo "build_linux: cannot prepare the build environment: $*" >&2; exit 3; }
 
 [ "$(uname -s)" = Linux ] || env_fail "this script builds on Linux (see packaging/README.md for Windows and macOS)"
@@ -53,8 +53,19 @@ if [ "$reuse_venv" = no ] || [ ! -x "$VENV/bin/pyinstaller" ]; then
   rm -rf "$VENV"
   say "making a clean virtual environment with $("$PYTHON" --version 2>&1)"
   "$PYTHON" -m venv "$VENV" || env_fail "$PYTHON -m venv failed"
-  "$VENV/bin/python" -m pip install -q --upgrade pip || env_fail "pip could not upgrade itself"
-  "$VENV/bin/python" -m pip install -q "torch==2.13.0" || env_fail "pip could not install torch==2.13.0 (CPU)"
+  pip_install() {  # quiet unless it fails; pip's log is kept in build/packaging/pip.log
+    "$VENV/bin/python" -m pip install -q "$@" >> "$WORK/pip.log" 2>&1 && return 0
+    tail -5 "$WORK/pip.log" >&2
+    # An unreachable registry is the machine's problem; any other pip failure is ours (a bad pin).
+    if grep -qiE 'NewConnectionError|Max retries exceeded|Temporary failure in name resolution|Network is unreachable|Connection (refused|reset)|timed out' "$WORK/pip.log"; then
+      env_fail "the package registry is out of reach: pip could not install $* (log: $WORK/pip.log)"
+    fi
+    echo "build_linux: pip could not install $* (log: $WORK/pip.log)" >&2
+    exit 1
+  }
+  : > "$WORK/pip.log"
+  pip_install --upgrade pip
+  pip_install "torch==2.13.0"
   # The app's own dependencies and the `packaging` extra, read from pyproject.toml; the app itself
   # is bundled from this source tree, so it is not installed.
   "$VENV/bin/python" - > "$WORK/requirements.txt" <<'EOF'
@@ -62,8 +73,7 @@ import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 print("\n".join(project["dependencies"] + project["optional-dependencies"]["packaging"]))
 EOF
-  "$VENV/bin/python" -m pip install -q -r "$WORK/requirements.txt" \
-    || env_fail "pip could not install $(tr '\n' ' ' < "$WORK/requirements.txt")"
+  pip_install -r "$WORK/requirements.txt"
 fi
 "$VENV/bin/python" -c "import torch; assert torch.version.cuda is None, 'a CUDA torch would bundle to 4-5 GB'" \
   || { echo "build_linux: the build venv has a CUDA torch; delete $VENV" >&2; exit 1; }
