@@ -47,17 +47,19 @@ seeds = 2
 def test_every_builtin_lesson_loads_is_a_preset_and_names_its_sources():
     lessons = builtin_lessons()
     names = [lesson.name for lesson in lessons]
-    assert {"parity-wall", "memorisation", "learning-modes", "edge-of-chaos", "critical-periods",
-            "batch-size"} <= set(names)
+    assert names == ["fitting-compression", "relu-compression", "drift-diffusion", "parity-wall", "forgetting",
+                     "memorisation", "learning-modes", "edge-of-chaos", "critical-periods", "batch-size"]
     assert len(set(names)) == len(names)
     assert [lesson.order for lesson in lessons] == sorted(lesson.order for lesson in lessons)
     for lesson in lessons:
         assert PRESETS[lesson.name].lesson is lesson
         assert validate(get_preset(lesson.name).config()) == lesson.config  # same settings
         assert set(lesson.text) == set(TEXT_KEYS), lesson.name  # built-ins have every section
-        assert lesson.sources and lesson.sweep is not None
+        assert lesson.sources
         assert set(lesson.views) <= set(VIEWS)
         assert lesson.title in lesson.as_text()
+    assert get_lesson("parity-wall").sweep.param == "task.n"  # the sweeps
+    assert get_lesson("edge-of-chaos").sweep.param == "network.sw2"
 
 
 def test_lesson_file_found_through_the_resource_lookup(monkeypatch, tmp_path):

@@ -30,6 +30,52 @@ def final_test_acc(records):
     return records[-1].test_acc
 
 
+def layer_series(records, table, column, layer, member):
+    """A layer's column over the probed epochs for one member (first estimator's rows)."""
+    out = []
+    for record in records:
+        rows = record.tables.get(table)
+        if rows is None:
+            continue
+        picked = (rows["layer"] == layer) & (rows["member"] == member)
+        if "estimator" in rows:
+            picked &= rows["estimator"] == rows["estimator"][0]
+        out.append((record.epoch, float(np.asarray(rows[column])[picked][0])))
+    return np.array(out)
+
+
+def test_fitting_then_compression_in_the_last_hidden_layer_of_tanh():
+    quick = ["train.epochs=400", "train.ensemble=3", "probes.points=25", "probes.layer_stats=false"]
+    _, records, _ = train("fitting-compression", quick)
+    for member in range(3):
+        ixt = layer_series(records, "info_plane", "i_xt", 5, member)[:, 1]
+        ity = layer_series(records, "info_plane", "i_ty", 5, member)[:, 1]
+        peak = int(np.argmax(ixt))
+        assert ixt[peak] > ixt[0] + 0.5  # fitting: I(X;T) rises ...
+        assert ity[-1] > ity[0] + 0.5  # ... and I(T;Y) with it
+        assert ixt[-1] < ixt[peak] - 0.5  # compression: I(X;T) falls by over half a bit
+        assert ity[-1] > 0.8  # while I(T;Y) stays high (H(Y) = 0.999 bits)
+
+
+def test_relu_barely_compresses_with_adaptive_bins_tanh_does():
+    lesson = get_lesson("relu-compression")
+    config = apply_overrides(lesson.config, ["train.epochs=250", "probes.points=12"])
+    table = run_sweep(config, SweepSpec("network.activation", ("tanh", "relu"), seeds=2), lesson.hooks).table
+    compression = {v: mean for v, mean, _, _ in summarise(table, "compression")}
+    assert compression["tanh"] > 1.0 and compression["relu"] < compression["tanh"] - 0.8
+
+
+def test_drift_then_diffusion_later_in_deeper_layers():
+    quick = ["train.epochs=400", "train.ensemble=2", "probes.points=40"]
+    _, records, _ = train("drift-diffusion", quick)
+    for member in range(2):
+        snr = layer_series(records, "layer_stats", "snr", 5, member)[:, 1]
+        assert np.nanmax(snr) > 2 and snr[-1] < 1  # drift, then diffusion
+        first = layer_series(records, "layer_stats", "diffusion_epoch", 1, member)[-1, 1]
+        last_hidden = layer_series(records, "layer_stats", "diffusion_epoch", 5, member)[-1, 1]
+        assert 0 < first < last_hidden
+
+
 def test_parity_wall_small_n_learned_large_n_at_chance_in_the_same_budget():
     budget = ["train.epochs=6", "train.steps_per_epoch=100", "train.ensemble=3", "task.test_samples=2000"]
     _, small, small_hooks = train("parity-wall", ["task.n=4", *budget])
@@ -41,6 +87,17 @@ def test_parity_wall_small_n_learned_large_n_at_chance_in_the_same_budget():
     large = large_hooks[0].result
     assert np.all(small_signal > 1e-3)
     assert np.all(np.abs(large.signal) < 4 * large.stderr + 1e-6)
+
+
+def test_forgetting_plain_training_forgets_replay_remembers_joint_best():
+    config = apply_overrides(get_lesson("forgetting").config, ["train.epochs=8"])
+    spec = SweepSpec("continual.method", ("none", "replay", "joint"), seeds=2)
+    table = run_sweep(config, spec).table
+    average = {v: mean for v, mean, _, _ in summarise(table, "mean_task_acc")}
+    forgetting = {v: mean for v, mean, _, _ in summarise(table, "forgetting")}
+    assert average["none"] < 0.3 and forgetting["none"] > 0.7  # old tasks gone
+    assert average["replay"] > average["none"] + 0.25 and forgetting["replay"] < forgetting["none"] - 0.3
+    assert average["joint"] > 0.8 and average["joint"] > average["replay"]
 
 
 def test_memorisation_random_labels_fit_to_high_train_acc_test_at_chance_and_slower():

@@ -116,6 +116,20 @@ def _build_fit_time(settings, config):
 
 
 
+def _build_probe_summary(settings, config):
+    from playground.core.training_hooks import ProbeSummaryHook
+
+    return ProbeSummaryHook(settings, config)
+
+
+def _check_probe_summary(settings, config):
+    if not config.probes.enabled:
+        raise ConfigError("hooks.probe_summary: needs probes.enabled = true")
+    if settings["layer"] > len(config.network.hidden) + 1:
+        raise ConfigError(f"hooks.probe_summary.layer: the network has {len(config.network.hidden) + 1} "
+                          f"layers (the last is the output), got {settings['layer']}")
+
+
 def _build_sharpness(settings, config):
     from playground.core.sharpness import SharpnessHook
 
@@ -179,6 +193,13 @@ for _kind in (
         "record the first epoch at which training accuracy reaches a threshold",
         (HookOption("threshold", 0.99, "training accuracy that counts as fitted", 0.0, 1.0),),
         _build_fit_time,
+    ),
+    HookKind(
+        "probe_summary",
+        "sum up one layer's information plane and gradient SNR for a sweep",
+        (HookOption("layer", 0, "layer (1-based; the last is the output); 0 = the last hidden layer", 0, 65),),
+        _build_probe_summary,
+        _check_probe_summary,
     ),
     HookKind(
         "sharpness",

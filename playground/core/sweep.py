@@ -10,8 +10,10 @@ The parameter is a config key (`task.n`, `network.sw2`, `network.depth`, `train.
 
     sweep.toml    the base config, the sweep and the hooks
     sweep.csv     one row per (value, seed): value, seed, member, epochs, stop_reason, diverged,
-                  final_train_loss, final_train_acc, final_test_loss, final_test_acc, then the
-                  hooks' summary columns (e.g. gradient_signal, sharpness, fit_epoch)
+                  final_train_loss, final_train_acc, final_test_loss, final_test_acc (of the
+                  task trained last), for a sequence of tasks mean_task_acc, forgetting,
+                  backward_transfer, then the hooks' summary columns (e.g. gradient_signal,
+                  sharpness, fit_epoch)
     runs/NN_<param>=<value>/   each value's full run folder (config.toml, metrics.csv, ...)
 """
 
@@ -156,6 +158,23 @@ def _final_figures(trainer) -> dict[str, np.ndarray]:
             "final_test_loss": test_loss, "final_test_acc": test_acc}
 
 
+def _sequence_figures(trainer) -> dict[str, np.ndarray]:
+    """For a sequence of tasks: the average test accuracy over all tasks at the end, and the
+    average forgetting and backward transfer from the accuracy matrix of the finished tasks."""
+    if len(trainer.tasks) < 2:
+        return {}
+    from playground.core.continual import metrics
+    from playground.core.continual.evaluation import TaskEvaluation, task_accuracies
+
+    figures = {"mean_task_acc": task_accuracies(trainer).mean(axis=1)}
+    matrix = next((h.matrix for h in trainer.hooks if isinstance(h, TaskEvaluation)), None)
+    finished = matrix is not None and not np.isnan(matrix).all(axis=(0, 2))[1:].all()
+    nan = np.full(trainer.members, np.nan)
+    figures["forgetting"] = metrics.average_forgetting(matrix) if finished else nan
+    figures["backward_transfer"] = metrics.backward_transfer(matrix) if finished else nan
+    return figures
+
+
 def run_trial(
     config: Config,
     hook_settings: Mapping[str, Mapping[str, Any]],
@@ -193,6 +212,7 @@ def run_trial(
         "diverged": diverged,
         **_final_figures(trainer),
     }
+    columns.update(_sequence_figures(trainer))
     for hook in extra:
         summary = getattr(hook, "summary", None)
         if summary is not None:

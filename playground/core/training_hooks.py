@@ -92,3 +92,49 @@ class FitTimeHook(TrainerHook):
     def summary(self, trainer) -> dict[str, np.ndarray]:
         fitted = self.fit_epoch if self.fit_epoch is not None else np.full(trainer.members, np.nan)
         return {"fit_epoch": fitted.copy()}
+
+
+# ---------------------------------------------------------------- probe summary
+
+
+class ProbeSummaryHook(TrainerHook):
+    """Follows one layer's information-plane and gradient statistics (from the probe hooks'
+    tables, which run before it) and sums them up per member for a sweep: the peak and final
+    I(X;T), the compression (peak - final), the final I(T;Y) (bits, the first estimator row),
+    the drift-to-diffusion epoch, and the peak and final SNR of the layer's gradients."""
+
+    def __init__(self, settings: Mapping[str, Any], config: Config):
+        self.layer = settings["layer"] or len(config.network.hidden)  # 0: the last hidden layer
+        self.ixt_peak = self.ixt_final = self.ity_final = None
+        self.snr_peak = self.snr_final = self.diffusion = None
+
+    def _rows(self, table, members: int, column: str) -> np.ndarray:
+        picked = table["layer"] == self.layer
+        if "estimator" in table:
+            picked &= table["estimator"] == table["estimator"][0]
+        values = np.full(members, np.nan)
+        values[np.asarray(table["member"])[picked]] = np.asarray(table[column], dtype=float)[picked]
+        return values
+
+    def after_epoch(self, trainer, record) -> None:
+        members = trainer.members
+        info = record.tables.get("info_plane")
+        if info is not None:
+            self.ixt_final = self._rows(info, members, "i_xt")
+            self.ity_final = self._rows(info, members, "i_ty")
+            self.ixt_peak = self.ixt_final if self.ixt_peak is None else np.fmax(self.ixt_peak, self.ixt_final)
+        stats = record.tables.get("layer_stats")
+        if stats is not None:
+            self.snr_final = self._rows(stats, members, "snr")
+            self.snr_peak = self.snr_final if self.snr_peak is None else np.fmax(self.snr_peak, self.snr_final)
+            self.diffusion = self._rows(stats, members, "diffusion_epoch")
+
+    def summary(self, trainer) -> dict[str, np.ndarray]:
+        nan = np.full(trainer.members, np.nan)
+        out = {}
+        if self.ixt_peak is not None:
+            out.update(ixt_peak=self.ixt_peak, ixt_final=self.ixt_final,
+                       compression=self.ixt_peak - self.ixt_final, ity_final=self.ity_final)
+        if self.snr_peak is not None:
+            out.update(diffusion_epoch=self.diffusion, snr_peak=self.snr_peak, snr_final=self.snr_final)
+        return {k: (v if v is not None else nan).copy() for k, v in out.items()}
