@@ -158,3 +158,29 @@ def test_boundary_view_colours_follow_the_probabilities(qtbot, history):
     orange, blue, unsure = certain[0]
     assert orange[0] > orange[2] and blue[2] > blue[0]  # class 0 orange, class 1 blue
     assert unsure.min() > 200  # an unsure network fades to near white
+
+
+def test_histograms_over_time_keep_each_snapshot_on_one_common_scale():
+    from playground.ui.series import MEAN
+    from playground.ui.views.layer_stats import histogram_image
+
+    # Epoch 1: all weight in [0, 1); epoch 100: all in [3, 4) (on a wider own scale).
+    first = {"counts": np.array([[4, 0, 0, 0]]), "edges": np.array([0.0, 1, 2, 3, 4])}
+    later = {"counts": np.array([[0, 6]]), "edges": np.array([0.0, 2, 4])}
+    image, (x0, x1), (low, high) = histogram_image([(1, first), (100, later)], MEAN, columns=5)
+    assert (low, high) == (0.0, 4.0) and (x0, x1) == (0.0, 2.0)
+    assert image.shape == (5, 4)
+    np.testing.assert_allclose(image[0], [1, 0, 0, 0])  # epoch 1's mass in the lowest bin
+    np.testing.assert_allclose(image[-1], [0, 0, 0, 1])  # epoch 100's centre 3.0 falls in [3, 4)
+
+
+def test_group_mean_with_fractional_keys_matches_a_loop():
+    from playground.ui import series
+
+    a = np.array([0.5, 0.25, 0.5, 0.25, 1.5])
+    b = np.array([1, 1, 1, 2, 1])
+    v = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    (ka, kb), means = series.group_mean([a, b], v)
+    np.testing.assert_allclose(ka, [0.25, 0.25, 0.5, 1.5])
+    np.testing.assert_allclose(kb, [1, 2, 1, 1])
+    np.testing.assert_allclose(means, [2.0, 4.0, 2.0, 5.0])

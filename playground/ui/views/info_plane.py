@@ -11,6 +11,7 @@ from playground.ui.history import History
 from playground.ui.series import MEAN, group_mean
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
+EPOCH_SHADES = 64
 ESTIMATOR_NAMES = {
     "binning": "binning",
     "adaptive": "adaptive binning",
@@ -42,6 +43,9 @@ class InfoPlaneView(PlotView):
         self.plot = self.canvas.addPlot(row=0, col=0)
         style.style_plot(self.plot, "Information plane", "I(X;T)", "I(T;Y)", "bits", "bits")
         self.colormap = pg.colormap.get(style.EPOCH_MAP)
+        # A fixed set of brushes: pyqtgraph renders each distinct brush object once.
+        self.epoch_brushes = np.array([pg.mkBrush(c) for c in self.colormap.getLookupTable(nPts=EPOCH_SHADES, mode="qcolor")],
+                                      dtype=object)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, label="epoch",
                                         interactive=False, width=18)
         self.canvas.addItem(self.colorbar, row=0, col=1)
@@ -84,8 +88,8 @@ class InfoPlaneView(PlotView):
             return
         low, high = float(epoch.min()), float(max(epoch.max(), epoch.min() + 1))
         self.colorbar.setLevels((low, high))
-        colours = self.colormap.map((epoch - low) / (high - low), mode="qcolor")
-        self.scatter.setData(x=i_xt, y=i_ty, brush=colours, pen=None)
+        shade = np.clip(((epoch - low) / (high - low) * (EPOCH_SHADES - 1)).round().astype(int), 0, EPOCH_SHADES - 1)
+        self.scatter.setData(x=i_xt, y=i_ty, brush=self.epoch_brushes[shade].tolist(), pen=None)
         layers = np.unique(layer)
         self._ensure_lines(len(layers))
         names = history.live.get("probe_layers") or []

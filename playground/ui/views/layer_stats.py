@@ -40,18 +40,21 @@ def histogram_image(snapshots: list[tuple[int, dict]], member: int, columns: int
         return None
     if high <= low:
         high = low + 1e-6
-    bins = len(snapshots[-1][1]["edges"]) - 1
+    bins = max(len(h["edges"]) - 1 for _, h in snapshots)
     edges = np.linspace(low, high, bins + 1)
     epochs = np.array([max(e, 1) for e, _ in snapshots], dtype=float)
-    rebinned = []
-    for _, h in snapshots:
+    # Each snapshot's counts go, bin by bin, into the common bin that holds their centre
+    # (snapshots have their own edges, and may differ in bin count).
+    rebinned = np.zeros((len(snapshots), bins))
+    for row, (_, h) in enumerate(snapshots):
         counts = np.asarray(h["counts"], dtype=float)
         counts = counts.mean(axis=0) if member == MEAN else counts[min(member, len(counts) - 1)]
-        centres = 0.5 * (np.asarray(h["edges"][:-1]) + np.asarray(h["edges"][1:]))
-        hist, _ = np.histogram(centres, bins=edges, weights=counts)
-        total = hist.sum()
-        rebinned.append(hist / total if total > 0 else hist)
-    rebinned = np.array(rebinned)
+        own = np.asarray(h["edges"], dtype=float)
+        centres = 0.5 * (own[:-1] + own[1:])
+        index = np.clip(np.searchsorted(edges, centres, side="right") - 1, 0, bins - 1)
+        np.add.at(rebinned[row], index, counts)
+    totals = rebinned.sum(axis=1, keepdims=True)
+    rebinned = np.divide(rebinned, totals, out=np.zeros_like(rebinned), where=totals > 0)
     log_e = np.log10(epochs)
     span = (float(log_e[0]), float(max(log_e[-1], log_e[0] + 1e-3)))
     grid = np.linspace(span[0], span[1], columns)
