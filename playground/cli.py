@@ -194,7 +194,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from playground.ui.app import run_app
 
     return run_app(selftest=args.selftest, screenshot=args.screenshot, preset=args.preset,
-                   config_path=args.config, start=args.start)
+                   config_path=args.config, start=args.start, lesson=args.lesson, sweep=args.sweep)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -252,6 +252,8 @@ def make_parser() -> argparse.ArgumentParser:
     gui.add_argument("--preset", help="open with a named setup (see `playground presets`)")
     gui.add_argument("--config", help="open with the settings of a config.toml file")
     gui.add_argument("--start", action="store_true", help="start training at once")
+    gui.add_argument("--lesson", help="open on a lesson (a name from `playground lessons`, or a lesson .toml file)")
+    gui.add_argument("--sweep", action="store_true", help="with --lesson: run the lesson's sweep at once")
     gui.set_defaults(func=cmd_gui)
     return parser
 

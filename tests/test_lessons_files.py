@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TEACHER_LESSON = """
 title = "My circle"
-views = ["metrics", "boundary"]
+views = ["loss", "boundary"]
 
 [text]
 question = "Can a tiny tanh net draw a circle?"
@@ -75,7 +75,7 @@ def test_teacher_lesson_runs_from_the_cli_and_sweeps(tmp_path, capsys):
     path = tmp_path / "my-circle.toml"
     path.write_text(TEACHER_LESSON)
     lesson = get_lesson(path)
-    assert lesson.name == "my-circle" and lesson.views == ("metrics", "boundary")
+    assert lesson.name == "my-circle" and lesson.views == ("loss", "boundary")
     assert main(["lessons", str(path)]) == 0
     assert "Can a tiny tanh net draw a circle?" in capsys.readouterr().out
     assert main(["run", "--preset", str(path), "--quiet", "--out", str(tmp_path / "run")]) == 0

@@ -253,4 +253,11 @@ def resolve_hooks(tables: Mapping[str, Any], config: Config, prefix: str = "hook
 
 
 def build_hooks(resolved: Mapping[str, Mapping[str, Any]], config: Config) -> list["TrainerHook"]:
-    return [HOOK_KINDS[name].build(settings, config) for name, settings in resolved.items()]
+    """The hook objects for a run of `config`, checked against it (the settings may have
+    changed since the lesson was loaded: ConfigError names the hook)."""
+    hooks = []
+    for name, settings in resolved.items():
+        kind = HOOK_KINDS[name]
+        kind.check(settings, config)
+        hooks.append(kind.build(settings, config))
+    return hooks

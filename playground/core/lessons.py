@@ -6,7 +6,7 @@ and opens it. Every lesson is also a preset of its name (`playground run --prese
     name = "parity-wall"          # optional; default: the file name without .toml
     title = "The parity wall"
     order = 4                     # place in the list (optional)
-    views = ["metrics", "sweep"]  # the views to show beside the text (see VIEWS)
+    views = ["loss", "sweep"]     # the app's views to show, the first at the start (see VIEWS)
 
     [text]
     question = "..."              # required
@@ -56,11 +56,10 @@ TEXT_TITLES = {
     "paper_found": "What the paper found",
     "caveats": "Caveats",
 }
-# The views a lesson may ask the app to show.
-VIEWS = (
-    "metrics", "info_plane", "layer_stats", "weights", "activations", "boundary",
-    "task_accuracy", "accuracy_matrix", "sweep", "modes", "sharpness", "gradient_signal",
-)
+# The app's views a lesson may bring forward, the first when its run starts: loss and
+# accuracy, information plane, layer statistics, forgetting (task accuracy and matrix), the
+# network drawing, the decision boundary, and the lessons' own: modes, sharpness, sweep.
+VIEWS = ("loss", "info_plane", "layer_stats", "forgetting", "network", "boundary", "modes", "sharpness", "sweep")
 TOP_KEYS = ("name", "title", "order", "views", "text", "settings", "hooks", "sweep")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -125,7 +124,7 @@ def parse_lesson(data: Mapping[str, Any], name: str, source: str, path: Path | N
     order = data.get("order", 1000)
     if isinstance(order, bool) or not isinstance(order, int):
         raise _where(source, f"order: expected an integer, got {order!r}")
-    views = data.get("views", ["metrics"])
+    views = data.get("views", ["loss"])
     if not isinstance(views, list) or not views:
         raise _where(source, f"views: expected a non-empty list of view names, got {views!r}")
     for view in views:

@@ -227,8 +227,10 @@ def run_sweep(
     out: str | Path | None = None,
     progress: Callable[[SweepProgress], None] | None = None,
     control: RunControl | None = None,
+    on_value: Callable[[Table], None] | None = None,
 ) -> SweepResult:
-    """Train every value of the sweep in turn; write sweep.csv after each (when `out`)."""
+    """Train every value of the sweep in turn; after each, write sweep.csv (when `out`) and
+    hand the table so far to `on_value`."""
     hooks = dict(hooks or {})
     check_spec(spec, config, hooks)
     out_path = Path(out) if out is not None else None
@@ -255,8 +257,11 @@ def run_sweep(
         columns, reason = run_trial(trial_config, trial_hooks, on_record, control, run_dir)
         members = len(columns["seed"])
         rows.append({"value": np.array([value] * members, dtype=object), **columns})
+        table = merge_rows(rows)
         if out_path is not None:
-            write_table(out_path / SWEEP_FILE, merge_rows(rows))
+            write_table(out_path / SWEEP_FILE, table)
+        if on_value is not None:
+            on_value(table)
         if reason == "stopped by user":
             stop_reason = reason
             break

@@ -47,11 +47,15 @@ def initial_config(preset: str | None = None, config_path: str | None = None):
 
 
 def run_app(selftest: bool = False, screenshot: str | None = None, preset: str | None = None,
-            config_path: str | None = None, start: bool = False) -> int:
+            config_path: str | None = None, start: bool = False, lesson: str | None = None,
+            sweep: bool = False) -> int:
     import torch
+
+    from playground.core.lessons import get_lesson
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
     config = initial_config(preset, config_path)  # bad input fails here, before any window
+    lesson = get_lesson(lesson) if lesson else None
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -62,6 +66,10 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
         return 1
     window = MainWindow(config)
     window.show()
+    if lesson is not None:
+        window.lessons.open_lesson(lesson)
+        if sweep:
+            window.lessons.run_sweep()
     if selftest:
         from playground.ui.selftest import run_selftest
 

@@ -60,9 +60,12 @@ class TrainingWorker(QObject):
     failed = Signal(str)  # a message for the user
 
     def __init__(self, config: Config, mailbox: Mailbox, control: RunControl,
-                 steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S, recorder=None):
+                 steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S, recorder=None,
+                 extra_hooks=None):
         super().__init__()  # no parent: moveToThread refuses objects with one
         self.config = config
+        # Optional: config -> trainer hooks added to the config's own (a lesson's deficit, measures).
+        self.extra_hooks = extra_hooks
         # Optional: writes the run folder from this thread (open, write each record, finish).
         self.recorder = recorder
         self.mailbox = mailbox
@@ -108,10 +111,11 @@ class TrainingWorker(QObject):
             self.finished.emit("failed")
 
     def _build(self) -> bool:
-        from playground.core.trainer import Trainer
+        from playground.core.trainer import Trainer, build_hooks
 
         try:
-            trainer = Trainer(self.config)
+            hooks = None if self.extra_hooks is None else [*build_hooks(self.config), *self.extra_hooks(self.config)]
+            trainer = Trainer(self.config, hooks=hooks)
         except ConfigError as exc:
             self.failed.emit(str(exc))
             self.finished.emit("failed")
@@ -243,6 +247,8 @@ class TrainingSession(QObject):
         # Optional: config -> a recorder the worker writes the run folder with (autosave).
         self.recorder_factory = None
         self.recorder = None
+        # Optional: config -> extra trainer hooks for the runs started from now on (lessons).
+        self.extra_hooks = None
 
     @property
     def active(self) -> bool:
@@ -262,7 +268,8 @@ class TrainingSession(QObject):
         self.thread = QThread()
         self.thread.setObjectName("training")
         self.recorder = self.recorder_factory(config) if self.recorder_factory is not None else None
-        self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps, recorder=self.recorder)
+        self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps, recorder=self.recorder,
+                                     extra_hooks=self.extra_hooks)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started_run.connect(self.run_started)
