@@ -136,3 +136,27 @@ def test_accuracy_matrix_grid_from_rows():
 def test_task_boundaries():
     assert series.task_boundaries(10, 3) == [10, 20]
     assert series.task_boundaries(10, 1) == []
+
+
+def test_redraw_pacer_spaces_redraws_when_the_gui_thread_is_busy_and_recovers():
+    from playground.ui.pacing import RedrawPacer
+
+    clock = {"wall": 0.0, "cpu": 0.0}
+    pacer = RedrawPacer(budget=0.25, max_every=4, window_s=1.0,
+                        clock=lambda: clock["wall"], cpu_clock=lambda: clock["cpu"])
+
+    def second(busy_share):
+        redraws = 0
+        for _ in range(30):  # 30 ticks a second
+            clock["wall"] += 1 / 30
+            clock["cpu"] += busy_share / 30
+            redraws += pacer.due()
+        return redraws
+
+    assert second(0.1) == 30  # cheap drawing: every tick
+    for _ in range(5):
+        second(0.6)  # drawing takes 60 % of a core
+    assert pacer.every == 4 and second(0.6) <= 8
+    for _ in range(5):
+        second(0.05)
+    assert pacer.every == 1

@@ -184,3 +184,13 @@ def test_group_mean_with_fractional_keys_matches_a_loop():
     np.testing.assert_allclose(ka, [0.25, 0.25, 0.5, 1.5])
     np.testing.assert_allclose(kb, [1, 2, 1, 1])
     np.testing.assert_allclose(means, [2.0, 4.0, 2.0, 5.0])
+
+
+def test_info_plane_draws_a_bounded_number_of_epochs():
+    from playground.ui.views.info_plane import drawn_epochs
+
+    epochs = np.repeat(np.arange(1, 5001), 3)
+    kept = drawn_epochs(epochs, limit=300)
+    assert len(kept) == 300 and kept[0] == 1 and kept[-1] == 5000
+    assert np.all(np.diff(kept) > 0)
+    np.testing.assert_array_equal(drawn_epochs(np.array([3, 1, 2]), limit=300), [1, 2, 3])

@@ -21,10 +21,12 @@ from playground.core.presets import PRESETS, get_preset
 from playground.ui import file_actions, lessons_panel
 from playground.ui.controls import ControlPanel
 from playground.ui.history import History
+from playground.ui.pacing import RedrawPacer
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, PlotView
 from playground.ui.worker import TrainingSession
 
 REFRESH_MS = 33
+TICK_BUDGET_S = 0.015  # redraw time one tick may spend; other views redraw on the next tick
 DEFAULT_PRESET = "spiral"
 # States of the run shown by the buttons and the status bar.
 READY, RUNNING, PAUSED, STEPPING, STOPPING = "ready", "running", "paused", "stepping", "stopping"
@@ -82,6 +84,8 @@ class MainWindow(QMainWindow):
         self.rate = RateMeter()
         self.tick_times: deque[float] = deque(maxlen=5000)
         self.update_hidden_views = False  # the benchmark redraws every view, shown or not
+        self.pacer = RedrawPacer()
+        self._next_view = 0  # where the next tick's redraws begin
         # Asked before a change that discards the current run; tests replace it.
         self.confirm_reset = self._ask_reset
         self.controls = ControlPanel(config or default_config())
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
         self.history.config = cfg
         self.total_epochs = 0
         self._pick_view(cfg)
+        self.pacer.reset()
         self.session.start(cfg, steps=steps)
         self._set_state(STEPPING if steps else RUNNING)
 
@@ -393,9 +398,25 @@ class MainWindow(QMainWindow):
             self.history.extend(records)
             self.rate.add(now, self.history.epoch)
         self._update_status()
-        for view in self.views:
-            if self.update_hidden_views or view.isVisible():
-                self._update_view(view)
+        # While training, redraws may be spaced out to leave the trainer its share of the GIL.
+        if self.state == RUNNING and not self.pacer.due():
+            return
+        self._redraw_views(now)
+
+    def _redraw_views(self, started: float) -> None:
+        """Redraw the views on screen, in turn from where the last tick stopped, until this
+        tick's time budget is spent: one tick never grows long, the rest wait for the next."""
+        shown = [view for view in self.views if self.update_hidden_views or view.isVisible()]
+        if not shown:
+            return
+        first = self._next_view % len(shown)
+        for offset in range(len(shown)):
+            index = (first + offset) % len(shown)
+            if offset and time.perf_counter() - started > TICK_BUDGET_S:
+                self._next_view = index
+                return
+            self._update_view(shown[index])
+        self._next_view = first
 
     def _update_view(self, view: PlotView) -> None:
         try:

@@ -54,6 +54,7 @@ class ForgettingView(PlotView):
         style.style_plot(self.examples_plot, "Inputs of the current task", "", "")
         self.acc_plot.setYRange(0, 100, padding=0.02)
         self.acc_plot.setClipToView(True)
+        self.acc_plot.setDownsampling(auto=True, mode="peak")
         self.legend = style.legend(self.acc_plot)
         self.matrix_plot.invertY(True)
         self.matrix_plot.setAspectLocked(True)

@@ -12,6 +12,7 @@ from playground.ui.series import MEAN, group_mean
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 EPOCH_SHADES = 64
+MAX_EPOCHS_DRAWN = 300  # a long run probed every epoch is drawn from this many of its epochs
 ESTIMATOR_NAMES = {
     "binning": "binning",
     "adaptive": "adaptive binning",
@@ -29,6 +30,15 @@ def plane_points(table: dict, estimator: str, member: int) -> tuple[np.ndarray, 
     (e, l), i_xt = group_mean([epoch, layer], table["i_xt"][rows])
     _, i_ty = group_mean([epoch, layer], table["i_ty"][rows])
     return e, l.astype(int), i_xt, i_ty
+
+
+def drawn_epochs(epochs: np.ndarray, limit: int = MAX_EPOCHS_DRAWN) -> np.ndarray:
+    """At most `limit` of the distinct epochs, evenly spread over them in order, first and last
+    included (the probe schedule's own spacing is kept)."""
+    distinct = np.unique(epochs)
+    if len(distinct) <= limit:
+        return distinct
+    return distinct[np.unique(np.linspace(0, len(distinct) - 1, limit).round().astype(int))]
 
 
 class InfoPlaneView(PlotView):
@@ -86,6 +96,8 @@ class InfoPlaneView(PlotView):
         epoch, layer, i_xt, i_ty = plane_points(table, estimator, self.member_choice.member)
         if len(epoch) == 0:
             return
+        keep = np.isin(epoch, drawn_epochs(epoch))
+        epoch, layer, i_xt, i_ty = epoch[keep], layer[keep], i_xt[keep], i_ty[keep]
         low, high = float(epoch.min()), float(max(epoch.max(), epoch.min() + 1))
         self.colorbar.setLevels((low, high))
         shade = np.clip(((epoch - low) / (high - low) * (EPOCH_SHADES - 1)).round().astype(int), 0, EPOCH_SHADES - 1)

@@ -87,6 +87,9 @@ class LayerStatsView(PlotView):
         style.style_plot(self.hist_plot, "Histogram", "epoch", "value")
         for plot in (self.grad_plot, self.snr_plot):
             plot.setLogMode(x=True, y=True)
+        for plot in (self.grad_plot, self.snr_plot, self.norm_plot):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
         self.norm_plot.setLogMode(x=True)
         self.hist_plot.setLogMode(x=True)
         # One key of layer colours for all four plots, in a row beneath them.
