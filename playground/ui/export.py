@@ -57,8 +57,7 @@ def export_view(view, path: str | Path, format: str | None = None, width: int = 
     return path
 
 
-def export_views(views, folder: str | Path, format: str = "png", width: int = DEFAULT_WIDTH,
-                 before_each=None) -> list[Path]:
+def export_views(views, folder: str | Path, format: str = "png", width: int = DEFAULT_WIDTH) -> list[Path]:
     """Write `<key>.<format>` for each view into `folder`. On an error the files this call
     created are removed again (files it replaced stay replaced: each write is whole)."""
     folder = Path(folder)
@@ -70,8 +69,6 @@ def export_views(views, folder: str | Path, format: str = "png", width: int = DE
     created: list[Path] = []
     try:
         for view in views:
-            if before_each is not None:
-                before_each(view)
             path = folder / f"{view.key}.{format}"
             existed = path.exists()
             atomic_write_bytes(path, figure_bytes(view, format, width))

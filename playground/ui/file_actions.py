@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from playground.core import config as config_module
 from playground.core.config import ConfigError
 from playground.core.fileio import RunFileError
-from playground.ui import autosave, export
+from playground.ui import autosave, export, render
 from playground.ui.reopen import open_history, run_label
 
 TOML_FILTER = "Configs (*.toml);;All files (*)"
@@ -341,11 +341,14 @@ class FileActions(QObject):
                                           PNG_FILTER if format == "png" else SVG_FILTER)
         if not path:
             return False
+        figure = render.figure_of(view)
         try:
-            written = export.export_view(view, path, format, width)
+            written = export.export_view(figure, path, format, width)
         except FILE_ERRORS as exc:
             self.report("Cannot export the view", exc)
             return False
+        finally:
+            render.discard([figure])
         self.store.setValue(WIDTH_KEY, width)
         self._remember_dir(written)
         self._status_text(f"Exported {written}")
@@ -373,31 +376,19 @@ class FileActions(QObject):
         if taken and not self.dialogs.confirm("Replace files?", f"{len(taken)} of the files exist in {folder} "
                                               f"({', '.join(p.name for p in taken)}). Replace them?"):
             return []
-        current = window.tabs.currentIndex()
+        figures = [render.figure_of(view) for view in views]
         try:
-            written = export.export_views(views, folder, format, width, before_each=self._bring_forward)
+            written = export.export_views(figures, folder, format, width)
         except FILE_ERRORS as exc:
             self.report("Cannot export the views", exc)
             return []
         finally:
-            window.tabs.setCurrentIndex(current)
+            render.discard(figures)
         self.store.setValue(FORMAT_KEY, format)
         self.store.setValue(WIDTH_KEY, width)
         self._remember_dir(folder)
         self._status_text(f"Exported {len(written)} views to {folder}")
         return written
-
-    def _bring_forward(self, view) -> None:
-        """A view in a hidden tab has no size of its own: show its tab while it is drawn."""
-        from PySide6.QtWidgets import QApplication
-
-        tabs = self.window.tabs
-        index = tabs.indexOf(view)
-        if index >= 0 and tabs.currentIndex() != index:
-            tabs.setCurrentIndex(index)
-            QApplication.processEvents()
-            view.update_from(self.window.history, force=True)
-            QApplication.processEvents()
 
     # ------------------------------------------------------------ autosave
 

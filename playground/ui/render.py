@@ -35,30 +35,58 @@ def _quiet_offscreen(mode, context, message) -> None:
         print(message, file=sys.stderr)
 
 
-def drawn_views(history, comparison=None) -> list:
-    """Every view class, laid out at its figure size and drawn from `history`."""
+def _laid_out(views: list) -> None:
+    """Give each view its figure size and a layout, without putting a window on screen."""
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
 
     from playground.ui.app import make_app
-    from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
 
     app = make_app()
     if QGuiApplication.platformName() == "offscreen":
         from PySide6.QtCore import qInstallMessageHandler
 
         qInstallMessageHandler(_quiet_offscreen)
-    views = []
-    for cls in (*MAIN_VIEWS, *SIDE_VIEWS):
-        view = cls()
-        view.resize(*SIZES.get(view.key, DEFAULT_SIZE))
-        view.comparison = comparison
-        view.show()
-        views.append(view)
-    app.processEvents()
     for view in views:
-        view.update_from(history, force=True)
+        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        view.resize(*SIZES.get(view.key, DEFAULT_SIZE))
+        view.show()
     app.processEvents()
+
+
+def drawn_views(history, comparison=None) -> list:
+    """Every view class, laid out at its figure size and drawn from `history`."""
+    from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
+
+    views = [cls() for cls in (*MAIN_VIEWS, *SIDE_VIEWS)]
+    _laid_out(views)
+    for view in views:
+        view.comparison = comparison
+        view.update_from(history, force=True)
     return views
+
+
+def figure_of(view):
+    """A copy of an on-screen view at its figure size (so exports look the same whatever the
+    window's shape, and match `playground plot`), with the same run, overlay and options."""
+    from PySide6.QtWidgets import QComboBox
+
+    copy = type(view)()
+    _laid_out([copy])
+    copy.comparison = view.comparison
+    history = view._history
+    if history is not None:
+        copy.update_from(history, force=True)  # fills the option lists (estimators, layers, ...)
+        for mine, theirs in zip(copy.findChildren(QComboBox), view.findChildren(QComboBox)):
+            mine.setCurrentText(theirs.currentText())
+        copy.update_from(history, force=True)
+    return copy
+
+
+def discard(views) -> None:
+    for view in views:
+        view.close()
+        view.deleteLater()
 
 
 def render_run(run_dir: str | Path, out_dir: str | Path, format: str = "png", width: int = 1600,
@@ -85,7 +113,5 @@ def render_run(run_dir: str | Path, out_dir: str | Path, format: str = "png", wi
                 with_data.append(view)
         result.written = export_views(with_data, out, format, width)
     finally:
-        for view in views:
-            view.close()
-            view.deleteLater()
+        discard(views)
     return result

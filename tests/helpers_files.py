@@ -1,0 +1,33 @@
+"""Shared by the file tests of the app: small fast configs and scripted dialogs."""
+
+from playground.core.config import apply_overrides, from_dict, validate
+
+
+def small_config(*overrides, epochs=10):
+    cfg = from_dict({"task": {"name": "circle", "samples": 120}})
+    return validate(apply_overrides(cfg, ["network.hidden=[4]", f"train.epochs={epochs}", "train.batch_size=30",
+                                          "train.lr=0.01", *overrides]))
+
+
+def probe_config(epochs=10):
+    return small_config("probes.enabled=true", "probes.points=6", "train.ensemble=2", epochs=epochs)
+
+
+class FakeDialogs:
+    """Answers the File menu's questions from a script; records the messages shown."""
+
+    def __init__(self):
+        self.answers: list = []
+        self.errors: list[tuple[str, str]] = []
+        self.confirm_answer = True
+
+    def _next(self, *args):
+        return self.answers.pop(0) if self.answers else None
+
+    open_file = save_file = folder = export_options = _next
+
+    def confirm(self, title, text):
+        return self.confirm_answer
+
+    def error(self, title, text):
+        self.errors.append((title, text))
