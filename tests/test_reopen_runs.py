@@ -321,7 +321,7 @@ def test_overlaying_a_second_run_draws_it_dashed_with_a_legend_entry_per_run(qtb
     plane.update_from(window.history, force=True)
     dashed = [entry[1] for key, entry in overlay.items_of(plane).items.items() if key[1].startswith("layer")]
     assert len(dashed) == 2 and all(len(item.getData()[0]) == 4 for item in dashed)  # 2 layers, 4 probe epochs
-    assert "overlay: relu_run" in actions.status.text()
+    assert "overlay" in actions.status.text() and "relu_run</a>" in actions.status.text()
     actions.clear_overlay()
     loss.update_from(window.history, force=True)
     assert len(overlay.items_of(loss)) == 0

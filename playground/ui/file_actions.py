@@ -441,11 +441,13 @@ class FileActions(QObject):
             text = f"saved to {_link(recorder.run_dir)}" if not recorder.error else "autosave stopped (see File > Runs folder)"
         else:
             text = f"runs save to {_link(folder, full=True)}"
+        tip = f"Every run is saved as it trains into {folder} (File > Runs folder to change)"
         if self.comparison is not None:
-            text += f" · overlay: {run_label(self.comparison)} (dashed)"
+            text += f" · overlay {_link(Path(self.comparison.source))} dashed"
+            tip += f"\nDashed: {run_label(self.comparison)} (File > Remove overlay)"
         self.clear_overlay_action.setEnabled(self.comparison is not None)
         self.status.setText(text)
-        self.status.setToolTip(f"Every run is saved as it trains into {folder} (File > Runs folder to change)")
+        self.status.setToolTip(tip)
 
 
 def _link(path: Path, full: bool = False) -> str:
