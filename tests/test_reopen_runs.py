@@ -360,3 +360,24 @@ def test_save_run_as_onto_a_full_disk_leaves_nothing(qtbot, window, tmp_path, mo
     assert "copy: cannot copy the run there" in message
     assert list(tmp_path.iterdir()) == []
     assert (run_dir / "summary.json").exists()
+
+
+# ---------------------------------------------------------------- TensorBoard
+
+
+def test_tensorboard_files_for_the_current_run_or_what_to_install(qtbot, window, monkeypatch):
+    from playground.core import tensorboard_log
+
+    actions = window.file_actions
+    assert actions.export_tensorboard() is None
+    assert "No run yet" in actions.dialogs.errors.pop()[1]
+    run_dir = train(qtbot, window, small_config(epochs=2))
+    monkeypatch.setattr(tensorboard_log, "tensorboard_available", lambda: False)
+    assert actions.export_tensorboard() is None
+    assert "pip install tensorboard" in actions.dialogs.errors.pop()[1]
+    assert not (run_dir / "tensorboard").exists()
+    monkeypatch.undo()
+    pytest.importorskip("tensorboard")
+    target = actions.export_tensorboard()
+    assert target == run_dir / "tensorboard"
+    assert any(p.name.startswith("events.out.tfevents") for p in target.iterdir())

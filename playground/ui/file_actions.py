@@ -138,6 +138,8 @@ class FileActions(QObject):
                      "draw a second saved run dashed over the views (e.g. tanh against ReLU)")
         self.clear_overlay_action = self._action(menu, "Remove overlay", self.clear_overlay)
         self._action(menu, "Save run as…", self.save_run_as, None, "copy the current run's folder elsewhere")
+        self._action(menu, "Write TensorBoard files", self.export_tensorboard, None,
+                     "the current run's tables as TensorBoard event files in RUN/tensorboard")
         menu.addSeparator()
         self._action(menu, "Export all views…", self.export_all, "Ctrl+E",
                      "every view with data as PNG or SVG into a folder")
@@ -317,6 +319,21 @@ class FileActions(QObject):
         running = self.window.session.active and source == getattr(recorder, "run_dir", None)
         self._status_text(f"Run copied to {path}" + (" (as far as it has trained)" if running else ""))
         return True
+
+    def export_tensorboard(self) -> Path | None:
+        from playground.core.tensorboard_log import export_run
+
+        source = self.current_run_dir()
+        if source is None:
+            self.report("Nothing to write", "No run yet: press Start, or open a saved run.")
+            return None
+        try:
+            target = export_run(source)  # without the tensorboard package: says what to install
+        except FILE_ERRORS as exc:
+            self.report("Cannot write TensorBoard files", exc)
+            return None
+        self._status_text(f"TensorBoard files in {target} (view them: tensorboard --logdir \"{target}\")")
+        return target
 
     # ------------------------------------------------------------ figures
 
