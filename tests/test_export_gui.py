@@ -89,7 +89,9 @@ def test_export_all_writes_every_view_with_data_including_hidden_tabs(window, tm
     written = window.file_actions.export_all()
     names = sorted(p.name for p in written)
     # One task, probes on, a 2-D task: all but the forgetting view have something to draw.
-    assert names == sorted(f"{key}.png" for key in ("loss", "info_plane", "layer_stats", "network", "boundary"))
+    assert {f"{key}.png" for key in ("loss", "info_plane", "layer_stats", "network", "boundary")} <= set(names)
+    assert "forgetting.png" not in names
+    assert names == sorted(f"{view.key}.png" for view in window.views if not view.showing_message)
     assert sorted(p.name for p in tmp_path.iterdir()) == names
     for path in written:
         image = QImage(str(path))
@@ -123,3 +125,20 @@ def test_export_to_a_read_only_folder_gives_a_message_box_and_no_files(window, t
     for title, message in actions.dialogs.errors:
         assert "cannot write" in message and "Read-only file system" in message and str(tmp_path) in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exported_figures_keep_the_views_options(window):
+    from playground.ui import render
+
+    plane = views(window)["info_plane"]
+    plane.update_from(window.history, force=True)
+    plane.member_choice.combo.setCurrentText("member 1")
+    try:
+        figure = render.figure_of(plane, window.history)
+        assert figure.member_choice.combo.currentText() == "member 1"
+        for mine, theirs in zip(figure.scatter.getData(), plane.scatter.getData()):
+            assert len(mine) > 0
+            assert list(mine) == list(theirs)
+        render.discard([figure])
+    finally:
+        plane.member_choice.combo.setCurrentIndex(0)

@@ -358,7 +358,7 @@ class FileActions(QObject):
                                           PNG_FILTER if format == "png" else SVG_FILTER)
         if not path:
             return False
-        figure = render.figure_of(view)
+        figure = render.figure_of(view, self.window.history)
         try:
             written = export.export_view(figure, path, format, width)
         except FILE_ERRORS as exc:
@@ -393,7 +393,7 @@ class FileActions(QObject):
         if taken and not self.dialogs.confirm("Replace files?", f"{len(taken)} of the files exist in {folder} "
                                               f"({', '.join(p.name for p in taken)}). Replace them?"):
             return []
-        figures = [render.figure_of(view) for view in views]
+        figures = [render.figure_of(view, window.history) for view in views]
         try:
             written = export.export_views(figures, folder, format, width)
         except FILE_ERRORS as exc:

@@ -35,9 +35,8 @@ def _quiet_offscreen(mode, context, message) -> None:
         print(message, file=sys.stderr)
 
 
-def _laid_out(views: list) -> None:
-    """Give each view its figure size and a layout, without putting a window on screen."""
-    from PySide6.QtCore import Qt
+def _app():
+    """The QApplication (made here when run headless), before any view is created."""
     from PySide6.QtGui import QGuiApplication
 
     from playground.ui.app import make_app
@@ -47,17 +46,25 @@ def _laid_out(views: list) -> None:
         from PySide6.QtCore import qInstallMessageHandler
 
         qInstallMessageHandler(_quiet_offscreen)
+    return app
+
+
+def _laid_out(views: list) -> None:
+    """Give each view its figure size and a layout, without putting a window on screen."""
+    from PySide6.QtCore import Qt
+
     for view in views:
         view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         view.resize(*SIZES.get(view.key, DEFAULT_SIZE))
         view.show()
-    app.processEvents()
+    _app().processEvents()
 
 
 def drawn_views(history, comparison=None) -> list:
     """Every view class, laid out at its figure size and drawn from `history`."""
     from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
 
+    _app()
     views = [cls() for cls in (*MAIN_VIEWS, *SIDE_VIEWS)]
     _laid_out(views)
     for view in views:
@@ -66,15 +73,15 @@ def drawn_views(history, comparison=None) -> list:
     return views
 
 
-def figure_of(view):
+def figure_of(view, history):
     """A copy of an on-screen view at its figure size (so exports look the same whatever the
-    window's shape, and match `playground plot`), with the same run, overlay and options."""
+    window's shape, and match `playground plot`), drawing `history` with the view's overlay and
+    options."""
     from PySide6.QtWidgets import QComboBox
 
     copy = type(view)()
     _laid_out([copy])
     copy.comparison = view.comparison
-    history = view._history
     if history is not None:
         copy.update_from(history, force=True)  # fills the option lists (estimators, layers, ...)
         for mine, theirs in zip(copy.findChildren(QComboBox), view.findChildren(QComboBox)):
