@@ -236,3 +236,16 @@ def test_bad_width_or_format_is_refused_before_drawing(views, tmp_path):
     with pytest.raises(RunFileError, match="export format 'bmp'"):
         export.export_view(views["loss"], tmp_path / "a.bmp")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_draws_off_screen_by_itself_without_a_display(runs, tmp_path):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = tmp_path / "figures"
+    done = subprocess.run([sys.executable, "-m", "playground", "plot", str(runs[0]), "--out", str(out),
+                           "--width", "400"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "loss.png" in done.stdout and QImage(str(out / "loss.png")).width() == 400
+    assert "propagateSizeHints" not in done.stderr
