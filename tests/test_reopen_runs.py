@@ -381,3 +381,17 @@ def test_tensorboard_files_for_the_current_run_or_what_to_install(qtbot, window,
     target = actions.export_tensorboard()
     assert target == run_dir / "tensorboard"
     assert any(p.name.startswith("events.out.tfevents") for p in target.iterdir())
+
+
+def test_the_status_bar_follows_what_the_views_show(qtbot, window, tmp_path):
+    run = tmp_path / "saved"
+    assert main(["run", "--preset", "circle", "--set", "task.samples=120", "--set", "network.hidden=[4]",
+                 "--set", "train.epochs=2", "--quiet", "--out", str(run)]) == 0
+    actions = window.file_actions
+    assert "runs save to" in actions.status.text()
+    assert actions.open_run(str(run))
+    assert "showing saved run" in actions.status.text() and "saved</a>" in actions.status.text()
+    relu = window.controls.activation.findData("relu")
+    window.controls.activation.setCurrentIndex(relu)  # a new setting: the views go back to the preview
+    assert window.history.source == "live"
+    assert "runs save to" in actions.status.text()

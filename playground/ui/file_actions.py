@@ -109,6 +109,8 @@ class FileActions(QObject):
         window.statusBar().addPermanentWidget(self.status)
         window.session.recorder_factory = self._recorder
         window.session.run_finished.connect(lambda _reason: self._update_status())
+        # A settings change before Start replaces a reopened run with the preview.
+        window.controls.changed.connect(lambda _kind, _what: self._update_status())
         self._update_status()
 
     # ------------------------------------------------------------ building
