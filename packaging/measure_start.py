@@ -1,7 +1,8 @@
 """How fast the packaged app starts compared with the app run from source (target: at most 1.2x).
 
-Two figures, each the median of several runs, frozen and source interleaved so that a busy
-machine slows both alike (one warm-up run of each is not counted):
+Two measures, each as wall-clock and CPU seconds (user + system, steadier on a shared machine),
+medians of several runs, frozen and source interleaved so that a busy machine slows both alike
+(one warm-up run of each is not counted):
   window  - from launch until the main window is visible on a virtual X screen (Xvfb + xdotool);
   selftest - the whole `--selftest` offscreen (start, a 16-epoch run, every view, the PNG, exit).
 
@@ -54,7 +55,13 @@ def window_visible(display: str) -> bool:
     return found.returncode == 0
 
 
-def time_to_window(command: list[str], display: str, timeout_s: float = 90.0) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a running process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_to_window(command: list[str], display: str, timeout_s: float = 90.0) -> tuple[float, float]:
     env = dict(base_env(), DISPLAY=display, QT_QPA_PLATFORM="xcb")
     log = tempfile.TemporaryFile()
     started = time.perf_counter()
@@ -68,7 +75,7 @@ def time_to_window(command: list[str], display: str, timeout_s: float = 90.0) ->
             if time.perf_counter() - started > timeout_s:
                 raise RuntimeError(f"{command[0]} showed no window within {timeout_s:.0f} s")
             time.sleep(0.02)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, cpu_seconds(app.pid)
     finally:
         app.terminate()
         try:
@@ -78,34 +85,41 @@ def time_to_window(command: list[str], display: str, timeout_s: float = 90.0) ->
             app.wait()
 
 
-def time_selftest(command: list[str]) -> float:
+def time_selftest(command: list[str]) -> tuple[float, float]:
     env = dict(base_env(), QT_QPA_PLATFORM="offscreen")
     env.pop("DISPLAY", None)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as log:
         started = time.perf_counter()
-        result = subprocess.run([*command, "--selftest", "--screenshot", str(Path(tmp) / "s.png")],
-                                cwd=REPO, env=env, capture_output=True, text=True)
+        app = subprocess.Popen([*command, "--selftest", "--screenshot", str(Path(tmp) / "s.png")],
+                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(app.pid, 0)
         elapsed = time.perf_counter() - started
-    if result.returncode != 0 or "SELFTEST OK" not in result.stdout:
-        raise RuntimeError(f"{command[0]} --selftest failed: {(result.stdout + result.stderr)[-500:]}")
-    return elapsed
+        app.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if app.returncode != 0 or "SELFTEST OK" not in output:
+        raise RuntimeError(f"{command[0]} --selftest failed: {output[-500:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def compare(name: str, measure, variants: dict[str, list[str]], repeats: int) -> None:
-    times: dict[str, list[float]] = {label: [] for label in variants}
+    """Print wall-clock and CPU medians; CPU time is the steadier figure on a shared machine."""
+    runs: dict[str, list[tuple[float, float]]] = {label: [] for label in variants}
     for label, command in variants.items():
         measure(command)  # warm-up: the first start reads everything from disk
     for i in range(repeats):
         order = list(variants.items()) if i % 2 == 0 else list(reversed(variants.items()))
         for label, command in order:
-            times[label].append(measure(command))
-    medians = {label: statistics.median(values) for label, values in times.items()}
-    ratio = medians["frozen"] / medians["source"]
+            runs[label].append(measure(command))
     print(f"{name}:")
-    for label, values in times.items():
-        print(f"  {label:7s} median {medians[label]:6.2f} s   runs: {' '.join(f'{v:.2f}' for v in values)}")
-    verdict = "within" if ratio <= TARGET_RATIO else "OVER"
-    print(f"  frozen / source = {ratio:.2f} ({verdict} the {TARGET_RATIO}x target)")
+    for index, kind in enumerate(("wall", "cpu")):
+        medians = {label: statistics.median(r[index] for r in values) for label, values in runs.items()}
+        for label, values in runs.items():
+            listed = " ".join(f"{r[index]:.2f}" for r in values)
+            print(f"  {kind:4s} {label:7s} median {medians[label]:6.2f} s   runs: {listed}")
+        ratio = medians["frozen"] / medians["source"]
+        verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+        print(f"  {kind:4s} frozen / source = {ratio:.2f} ({verdict} the {TARGET_RATIO}x target)")
 
 
 def main() -> int:

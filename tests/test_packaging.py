@@ -82,6 +82,20 @@ def test_frozen_command_line_trains_and_writes_a_run(app, tmp_path):
     assert rows[0].startswith("epoch,member,") and len(rows) > 1, rows[:3]
 
 
+def test_frozen_app_draws_a_run_as_svg_and_finds_its_lessons(app, tmp_path):
+    # pyqtgraph's exporters (and the xml package they need) and resources/lessons in the bundle.
+    run, figures = tmp_path / "run", tmp_path / "figures"
+    subprocess.run([str(app), "run", "--preset", "circle", "--epochs", "3", "--quiet", "--out", str(run)],
+                   env=frozen_env(), check=True, capture_output=True, timeout=180)
+    result = subprocess.run([str(app), "plot", str(run), "--out", str(figures), "--format", "svg"],
+                            env=frozen_env(), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    drawn = sorted(figures.glob("*.svg"))
+    assert drawn and all(b"<svg" in path.read_bytes()[:2000] for path in drawn), result.stdout
+    lessons = subprocess.run([str(app), "lessons"], env=frozen_env(), capture_output=True, text=True, timeout=120)
+    assert lessons.returncode == 0 and lessons.stdout.lstrip().startswith("1."), lessons.stdout + lessons.stderr
+
+
 def test_frozen_command_line_rejects_bad_input_with_one_line(app, tmp_path):
     result = subprocess.run([str(app), "run", "--preset", "no-such-preset", "--out", str(tmp_path / "x")],
                             env=frozen_env(), capture_output=True, text=True, timeout=120)
