@@ -43,6 +43,9 @@ def cuda_status() -> tuple[bool, str]:
 
 def combo(items: list[str], labels: dict[str, str] | None = None) -> QComboBox:
     box = QComboBox()
+    # Shrinkable, so the settings column fits a small screen (long names are cut, not overflowing).
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(8)
     for item in items:
         box.addItem((labels or {}).get(item, item), item)
     return box

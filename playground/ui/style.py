@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import types
+
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 FONT_PT = 12
@@ -45,15 +48,13 @@ def faint(colour: str, alpha: int = FAINT_ALPHA) -> QColor:
 
 
 def pen(colour, width: float = LINE, dashed: bool = False):
-    from PySide6.QtCore import Qt
-
     return pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
 
 
 def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
                x_units: str | None = None, y_units: str | None = None) -> None:
     """Title, axis labels with units and tick fonts sized for a projector."""
-    plot.setTitle(title, size=f"{TITLE_PT}pt", bold=True)
+    set_title(plot, title)
     tick_font = QFont()
     tick_font.setPointSize(FONT_PT - 1)
     style = {"font-size": f"{FONT_PT}pt"}
@@ -67,6 +68,29 @@ def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
         axis.setLabel(label, **style)
     # No grid: its translucent lines cost two thirds of a plot's paint time (measured), and
     # the plots repaint 30 times a second.
+
+
+def set_title(plot: pg.PlotItem, text: str, size: int = TITLE_PT, bold: bool = True) -> None:
+    """A plot title that does not set the plot's minimum width (pyqtgraph's does, so a long
+    title would make a narrow window overflow instead of clipping the title)."""
+    label = plot.titleLabel
+    if not getattr(label, "_relaxed", False):
+        label.updateMin = types.MethodType(_update_min_height_only, label)
+        label._relaxed = True
+    plot.setTitle(text, size=f"{size}pt", bold=bold)
+
+
+def _update_min_height_only(label) -> None:
+    """pyqtgraph's LabelItem.updateMin, less the minimum width."""
+    bounds = label.itemRect()
+    label.setMinimumWidth(0)
+    label.setMinimumHeight(bounds.height())
+    label._sizeHint = {
+        Qt.SizeHint.MinimumSize: (0, bounds.height()),
+        Qt.SizeHint.PreferredSize: (bounds.width(), bounds.height()),
+        Qt.SizeHint.MaximumSize: (-1, -1),
+    }
+    label.updateGeometry()
 
 
 def legend(plot: pg.PlotItem, offset=(-10, 10)) -> pg.LegendItem:

@@ -178,6 +178,9 @@ class PlotView(QWidget):
         combo = QComboBox()
         combo.addItems(items)
         combo.setToolTip(tooltip)
+        # Shrinkable: a narrow window cuts the texts short rather than overflowing.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(5)
         combo.currentIndexChanged.connect(lambda _=None: self.redraw())
         self.toolbar.addWidget(caption)
         self.toolbar.addWidget(combo)

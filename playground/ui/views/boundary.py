@@ -47,6 +47,7 @@ class BoundaryView(PlotView):
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         # One scatter item per class and split: a single brush each keeps pyqtgraph on its fast path.
+        self.legend = style.legend(self.plot)
         self.train_points: list[pg.ScatterPlotItem] = []
         self.test_points: list[pg.ScatterPlotItem] = []
         self._points_key = None
@@ -74,7 +75,8 @@ class BoundaryView(PlotView):
             if test:
                 item = pg.ScatterPlotItem(size=8, brush=None, pen=pg.mkPen(colour, width=2))
             else:
-                item = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1))
+                item = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1),
+                                          name=f"class {len(items)}")
             self.plot.addItem(item)
             items.append(item)
         return items[index]
@@ -117,14 +119,14 @@ class BoundaryView(PlotView):
             self.plot.getAxis("left").setLabel(names[1], **{"font-size": f"{style.FONT_PT}pt"})
         title = "Decision boundary" + ("" if member == MEAN and len(grid.probs) == 1 else
                                        " (ensemble mean)" if member == MEAN else f" (member {member})")
-        self.plot.setTitle(title, size=f"{style.TITLE_PT}pt", bold=True)
+        style.set_title(self.plot, title, bold=True)
 
     def _draw_preview(self, grid) -> None:
         """The data alone, before training: a white plane under the points."""
         self.image.setImage(np.full((2, 2, 3), 255, dtype=np.uint8), autoLevels=False, levels=(0, 255))
         self.image.setRect(pg.QtCore.QRectF(grid.xs[0], grid.ys[0], grid.xs[-1] - grid.xs[0], grid.ys[-1] - grid.ys[0]))
         self._draw_points(grid, self.show_test.currentIndex())
-        self.plot.setTitle("The data (press Start to train)", size=f"{style.TITLE_PT}pt", bold=True)
+        style.set_title(self.plot, "The data (press Start to train)", bold=True)
 
     def reset_items(self) -> None:
         self.image.clear()

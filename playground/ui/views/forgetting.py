@@ -49,7 +49,8 @@ class ForgettingView(PlotView):
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         self.canvas.ci.layout.setRowStretchFactor(1, 1)
-        style.style_plot(self.acc_plot, "Test accuracy on each task", "epoch", "accuracy", y_units="%")
+        style.style_plot(self.acc_plot, "Test accuracy on each task (t2, t3, ...: a new task begins)", "epoch",
+                         "accuracy", y_units="%")
         style.style_plot(self.matrix_plot, "Accuracy matrix", "task evaluated", "after training task")
         style.style_plot(self.examples_plot, "Inputs of the current task", "", "")
         self.acc_plot.setYRange(0, 100, padding=0.02)
@@ -125,7 +126,7 @@ class ForgettingView(PlotView):
         for index, line in enumerate(self.boundaries):
             if index < len(epochs):
                 line.setPos(epochs[index])
-                line.label.setFormat(f" task {index + 2} →")
+                line.label.setFormat(f" t{index + 2}")
                 line.setVisible(True)
             else:
                 line.setVisible(False)
@@ -180,12 +181,12 @@ class ForgettingView(PlotView):
         examples = history.live.get("examples")
         if not isinstance(examples, dict) or len(examples.get("images", ())) == 0:
             self.examples_image.clear()
-            self.examples_plot.setTitle("(input images: image tasks only)", size=f"{style.FONT_PT - 1}pt")
+            style.set_title(self.examples_plot, "(input images: image tasks only)", size=style.FONT_PT - 1, bold=False)
             return
         self.examples_image.setImage(mosaic(np.asarray(examples["images"])).T, levels=(0, 1))
         labels = " ".join(str(int(v)) for v in examples.get("labels", []))
-        self.examples_plot.setTitle(f"Inputs of task {examples.get('task_index', 0) + 1} (labels {labels})",
-                                    size=f"{style.FONT_PT}pt", bold=True)
+        style.set_title(self.examples_plot, f"Inputs of task {examples.get('task_index', 0) + 1} (labels {labels})",
+                        size=style.FONT_PT)
 
     def reset_items(self) -> None:
         super().reset_items()

@@ -115,8 +115,7 @@ class InfoPlaneView(PlotView):
             self._name_line(line, name)
             label.setPos(i_xt[rows[-1]], i_ty[rows[-1]])
         self._draw_ceilings(history)
-        self.plot.setTitle(f"Information plane ({ESTIMATOR_NAMES.get(estimator, estimator)})",
-                           size=f"{style.TITLE_PT}pt", bold=True)
+        style.set_title(self.plot, f"Information plane ({ESTIMATOR_NAMES.get(estimator, estimator)})")
 
     def _name_line(self, line: pg.PlotDataItem, name: str) -> None:
         if line.name() != name:

@@ -93,7 +93,7 @@ class LayerStatsView(PlotView):
         self.norm_plot.setLogMode(x=True)
         self.hist_plot.setLogMode(x=True)
         # One key of layer colours for all four plots, in a row beneath them.
-        self.legend = pg.LegendItem(colCount=6, labelTextSize=f"{style.FONT_PT - 1}pt")
+        self.legend = pg.LegendItem(colCount=3, labelTextSize=f"{style.FONT_PT - 1}pt")
         self.canvas.addItem(self.legend, row=2, col=0, colspan=2)
         self.one_line = pg.InfiniteLine(pos=0.0, angle=0, pen=style.pen("#555", 1.5, dashed=True),
                                         label="SNR = 1", labelOpts={"position": 0.06, "color": "#555"})
@@ -180,7 +180,7 @@ class LayerStatsView(PlotView):
         snapshots = history.live_series.get(key, [])
         if not snapshots:
             self.image.clear()
-            self.hist_plot.setTitle("Histogram (no data)", size=f"{style.TITLE_PT}pt")
+            style.set_title(self.hist_plot, "Histogram (no data)")
             return
         layers = len(snapshots[-1][1])
         names = history.live.get("probe_layers") or []
@@ -195,7 +195,7 @@ class LayerStatsView(PlotView):
         self.image.setImage(image, autoLevels=False, levels=(0, 1))
         self.image.setRect(pg.QtCore.QRectF(x0, low, x1 - x0, high - low))
         what = "weights" if key == "weight_hist" else "activity"
-        self.hist_plot.setTitle(f"L{layer + 1} {what}", size=f"{style.TITLE_PT}pt", bold=True)
+        style.set_title(self.hist_plot, f"L{layer + 1} {what}", bold=True)
         self.hist_plot.getAxis("left").setLabel("weight value" if key == "weight_hist" else "activation",
                                                 **{"font-size": f"{style.FONT_PT}pt"})
 

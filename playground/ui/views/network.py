@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from playground.ui import style
 from playground.ui.history import History
@@ -65,12 +65,14 @@ class NetworkView(PlotView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.member_combo = self.add_combo("Member", ["member 0"], "whose weights to draw")
-        key = QLabel("links: <b style='color:#0877bd'>blue +</b>, <b style='color:#f59322'>orange −</b>, "
-                     "thicker = larger |weight|")
-        self.toolbar.addWidget(key)
+        key = QLabel("<b style='color:#0877bd'>+</b> <b style='color:#f59322'>−</b> weights")
+        key.setToolTip("each link is one weight: its colour is the sign, its width the magnitude")
+        # The key may be cut short in a narrow window rather than widen it.
+        key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(key, 1)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        self.plot.setTitle("Network", size=f"{style.TITLE_PT}pt", bold=True)
+        style.set_title(self.plot, "Network", bold=True)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.setMouseEnabled(False, False)
