@@ -157,7 +157,7 @@ class TrainingWorker(QObject):
                                 batch_loss=trainer.last_record.batch_loss[:0], elapsed=trainer.elapsed)
             snapshots.attach(final, force=True)
             final.stop_reason = trainer.stop_reason
-            self.mailbox.put(final)
+            self.mailbox.put(final, self.control)  # never blocks a stop: the GUI may be waiting on us
         if self.recorder is not None:
             self.recorder.finish(trainer, trainer.stop_reason or STOPPED_BY_USER)
         self.finished.emit(trainer.stop_reason or STOPPED_BY_USER)
