@@ -56,6 +56,7 @@ def run_selftest(app, window, screenshot: str | None = None, timeout_s: float = 
 
     started = time.perf_counter()
     window.update_hidden_views = True  # every view redraws, on screen or not
+    window.session.recorder_factory = None  # a check of the installation leaves no run in the user's folder
     window.controls.set_config(selftest_config())
     window.start()
     done = wait_until(app, lambda: window.state in OVER, timeout_s)
