@@ -57,7 +57,8 @@ def test_plot_writes_one_png_per_view_at_the_requested_width(runs, tmp_path, cap
         assert image.width() == 900, path.name
         assert image.height() > 300, path.name
         # Not a blank canvas: a drawn figure has many distinct colours.
-        pixels = np.frombuffer(image.convertToFormat(QImage.Format.Format_RGB32).constBits(), dtype=np.uint32)
+        rgb = image.convertToFormat(QImage.Format.Format_RGB32)  # kept alive while its bits are read
+        pixels = np.frombuffer(rgb.constBits(), dtype=np.uint32).copy()
         assert len(np.unique(pixels)) > 20, path.name
 
 
