@@ -98,8 +98,6 @@ class FileActions(QObject):
         self.dialogs = Dialogs(window)
         self.store = autosave.settings()
         self.comparison = None  # the History drawn dashed over every view
-        self.last_saved: Path | None = None  # the run folder of the latest GUI run
-        self.problems: list[str] = []  # every message shown, newest last (tests read it)
         self._build_menu()
         for view in window.views:
             self._install_view_menu(view)
@@ -177,7 +175,6 @@ class FileActions(QObject):
 
     def report(self, title: str, exc_or_text) -> None:
         text = str(exc_or_text)
-        self.problems.append(text)
         self.window.statusBar().showMessage(text, 10_000)
         self.dialogs.error(title, text)
 
@@ -418,7 +415,6 @@ class FileActions(QObject):
         return recorder
 
     def _on_recorder_opened(self, path: str) -> None:
-        self.last_saved = Path(path)
         self._update_status()
 
     def _on_recorder_problem(self, message: str) -> None:
