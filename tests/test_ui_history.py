@@ -156,7 +156,7 @@ def test_redraw_pacer_spaces_redraws_when_the_gui_thread_is_busy_and_recovers():
     assert second(0.1) == 30  # cheap drawing: every tick
     for _ in range(5):
         second(0.6)  # drawing takes 60 % of a core
-    assert pacer.every == 4 and second(0.6) <= 8
+    assert pacer.every == 4 and second(0.6) <= 8  # max_every=4 here
     for _ in range(5):
         second(0.05)
     assert pacer.every == 1

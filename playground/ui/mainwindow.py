@@ -427,12 +427,14 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         h = self.history
-        self.status_state.setText(f"<b>{self.state}</b>")
         total = f" / {self.total_epochs}" if self.total_epochs else ""
-        self.status_epoch.setText(f"epoch {h.epoch}{total}")
-        self.status_rate.setText(f"{self.rate.rate():.1f} epochs/s" if self.state == RUNNING else "")
-        self.status_device.setText(f"device: {self.device_name}")
-        self.status_elapsed.setText(f"training time {format_duration(h.elapsed)}")
+        texts = (f"<b>{self.state}</b>", f"epoch {h.epoch}{total}",
+                 f"{self.rate.rate():.1f} epochs/s" if self.state == RUNNING else "",
+                 f"device: {self.device_name}", f"training time {format_duration(h.elapsed)}")
+        labels = (self.status_state, self.status_epoch, self.status_rate, self.status_device, self.status_elapsed)
+        for label, text in zip(labels, texts):
+            if label.text() != text:  # an unchanged label costs nothing to leave alone
+                label.setText(text)
 
     # ------------------------------------------------------------ closing
 

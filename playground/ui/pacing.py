@@ -1,7 +1,8 @@
 """Redraw pacing: the GUI thread's share of a core is kept under a budget while training.
 
-The GUI thread and the training thread share Python's GIL, so every millisecond spent drawing
-is a millisecond the trainer waits. The timer still drains the mailbox on every tick (~30 Hz);
+The GUI thread and the training thread share Python's GIL, and PySide6 keeps it during Qt's
+drawing calls, so every millisecond spent drawing is a millisecond the trainer waits (measured:
+a drawing loop on the GUI thread cut a torch loop on another thread to a quarter of its speed). The timer still drains the mailbox on every tick (~30 Hz);
 the views redraw on every k-th tick, with k raised when the GUI thread used more than `budget`
 of the last second's wall time and lowered again when it used less than half of it.
 """
@@ -13,7 +14,7 @@ from typing import Callable
 
 
 class RedrawPacer:
-    def __init__(self, budget: float = 0.25, max_every: int = 6, window_s: float = 1.0,
+    def __init__(self, budget: float = 0.15, max_every: int = 8, window_s: float = 1.0,
                  clock: Callable[[], float] = time.perf_counter,
                  cpu_clock: Callable[[], float] = time.thread_time):
         self.budget, self.max_every, self.window_s = budget, max_every, window_s
