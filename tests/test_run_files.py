@@ -104,3 +104,12 @@ def test_saving_a_config_never_leaves_a_partial_file_when_validation_fails(tmp_p
     with pytest.raises(ConfigError):
         C.load(tmp_path / "absent.toml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "shared.toml", "x = 1\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared.toml").stat().st_mode & 0o777 == 0o644

@@ -14,11 +14,20 @@ class RunFileError(OSError):
     """A run file could not be read or written; the message names the file."""
 
 
+def _default_mode() -> int:
+    """The mode a plain open() would give: mkstemp's 0600 would hide handed-in work from others."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _default_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
