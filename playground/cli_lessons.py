@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -59,12 +60,10 @@ class SweepProgressLine:
     """One self-overwriting line on stderr, at most 10 updates a second."""
 
     def __init__(self, enabled: bool):
-        import time
-
-        self.enabled, self.clock, self.last = enabled, time.perf_counter, 0.0
+        self.enabled, self.last = enabled, 0.0
 
     def __call__(self, progress) -> None:
-        now = self.clock()
+        now = time.perf_counter()
         if not self.enabled or now - self.last < 0.1:
             return
         self.last = now

@@ -117,6 +117,7 @@ def write(tmp_path, text, name="bad.toml"):
     (lambda t: t.replace("values = [2, 4]", "values = []"), "sweep.values: expected a non-empty list"),
     (lambda t: t.replace("seeds = 2", "seeds = 0"), "sweep.seeds"),
     (lambda t: t.replace("[sweep]", "[sweep]\nwhen = 1"), "unknown key 'sweep.when'"),
+    (lambda t: t.replace("seeds = 2", "seeds = 2\nshow = 3"), "sweep.show: expected the name of a column"),
     (lambda t: t.replace('name = "circle"', 'name = "circle'), "not valid TOML"),
 ])
 def test_bad_lesson_files_name_the_file_and_the_key(tmp_path, change, fragment):
@@ -215,3 +216,14 @@ def test_sweep_command_prints_a_summary_and_bad_input_exits_2(tmp_path, capsys):
                  "--out", str(tmp_path / "z")]) == 2
     err = capsys.readouterr().err
     assert "give --param" in err and "train.lr" in err and "unknown hook" in err
+
+
+def test_the_readme_example_lesson_is_valid(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("**Writing a lesson**"):]
+    example = section[section.index("```toml") + len("```toml"):section.index("```", section.index("```toml") + 7)]
+    path = tmp_path / "example.toml"
+    path.write_text(example)
+    lesson = load_lesson(path)
+    assert lesson.hooks["deficit"]["kind"] == "noise" and lesson.sweep.values == (1, 2, 4, 8)
+    assert lesson.views == ("boundary", "loss")

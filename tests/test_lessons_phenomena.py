@@ -2,7 +2,6 @@
 sizes, several seeds). The full-size figures are scripts/science_checks.py's."""
 
 import numpy as np
-import pytest
 
 from playground.core.config import apply_overrides
 from playground.core.lessons import get_lesson
@@ -61,6 +60,7 @@ def test_relu_barely_compresses_with_adaptive_bins_tanh_does():
     lesson = get_lesson("relu-compression")
     config = apply_overrides(lesson.config, ["train.epochs=250", "probes.points=12"])
     table = run_sweep(config, SweepSpec("network.activation", ("tanh", "relu"), seeds=2), lesson.hooks).table
+    assert lesson.sweep.show in table  # the column the app plots is one the sweep writes
     compression = {v: mean for v, mean, _, _ in summarise(table, "compression")}
     assert compression["tanh"] > 1.0 and compression["relu"] < compression["tanh"] - 0.8
 
@@ -93,6 +93,7 @@ def test_forgetting_plain_training_forgets_replay_remembers_joint_best():
     config = apply_overrides(get_lesson("forgetting").config, ["train.epochs=8"])
     spec = SweepSpec("continual.method", ("none", "replay", "joint"), seeds=2)
     table = run_sweep(config, spec).table
+    assert get_lesson("forgetting").sweep.show in table
     average = {v: mean for v, mean, _, _ in summarise(table, "mean_task_acc")}
     forgetting = {v: mean for v, mean, _, _ in summarise(table, "forgetting")}
     assert average["none"] < 0.3 and forgetting["none"] > 0.7  # old tasks gone

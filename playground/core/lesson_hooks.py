@@ -79,6 +79,17 @@ class HookKind:
 # ---------------------------------------------------------------- checks and builders
 
 
+def _lazy(module: str, name: str) -> Callable[[Mapping[str, Any], Config], "TrainerHook"]:
+    """A builder that imports its hook class when a run needs it (the registry stays torch-free)."""
+
+    def build(settings: Mapping[str, Any], config: Config) -> "TrainerHook":
+        import importlib
+
+        return getattr(importlib.import_module(f"playground.core.{module}"), name)(settings, config)
+
+    return build
+
+
 def _check_deficit(settings: Mapping[str, Any], config: Config) -> None:
     if settings["kind"] == "blur":
         from playground.core.tasks import get_task
@@ -96,32 +107,6 @@ def image_side(input_dim: int, factor: int) -> int:
     return side
 
 
-def _build_deficit(settings, config):
-    from playground.core.training_hooks import DeficitHook
-
-    return DeficitHook(settings, config)
-
-
-def _build_lr_decay(settings, config):
-    from playground.core.training_hooks import LrDecayHook
-
-    return LrDecayHook(settings, config)
-
-
-def _build_fit_time(settings, config):
-    from playground.core.training_hooks import FitTimeHook
-
-    return FitTimeHook(settings, config)
-
-
-
-
-def _build_probe_summary(settings, config):
-    from playground.core.training_hooks import ProbeSummaryHook
-
-    return ProbeSummaryHook(settings, config)
-
-
 def _check_probe_summary(settings, config):
     if not config.probes.enabled:
         raise ConfigError("hooks.probe_summary: needs probes.enabled = true")
@@ -130,28 +115,10 @@ def _check_probe_summary(settings, config):
                           f"layers (the last is the output), got {settings['layer']}")
 
 
-def _build_sharpness(settings, config):
-    from playground.core.sharpness import SharpnessHook
-
-    return SharpnessHook(settings, config)
-
-
-def _build_gradient_signal(settings, config):
-    from playground.core.gradient_signal import GradientSignalHook
-
-    return GradientSignalHook(settings, config)
-
-
 def _check_gradient_signal(settings, config):
     if config.task.name != "parity" or config.train.loss != "hinge":
         raise ConfigError("hooks.gradient_signal: needs task.name = 'parity' and train.loss = 'hinge' "
                           "(the setting of Shalev-Shwartz et al.)")
-
-
-def _build_modes(settings, config):
-    from playground.core.mode_strengths import ModeStrengthHook
-
-    return ModeStrengthHook(settings, config)
 
 
 def _check_modes(settings, config):
@@ -179,26 +146,26 @@ for _kind in (
             HookOption("noise", 0.5, "standard deviation of the added noise", 0.0, 100.0),
             HookOption("blur_factor", 2, "side of the averaged blocks, in pixels", 1, 64),
         ),
-        _build_deficit,
+        _lazy("training_hooks", "DeficitHook"),
         _check_deficit,
     ),
     HookKind(
         "lr_decay",
         "learning rate train.lr * factor**epoch",
         (HookOption("factor", 0.97, "decay per epoch", 0.5, 1.0),),
-        _build_lr_decay,
+        _lazy("training_hooks", "LrDecayHook"),
     ),
     HookKind(
         "fit_time",
         "record the first epoch at which training accuracy reaches a threshold",
         (HookOption("threshold", 0.99, "training accuracy that counts as fitted", 0.0, 1.0),),
-        _build_fit_time,
+        _lazy("training_hooks", "FitTimeHook"),
     ),
     HookKind(
         "probe_summary",
         "sum up one layer's information plane and gradient SNR for a sweep",
         (HookOption("layer", 0, "layer (1-based; the last is the output); 0 = the last hidden layer", 0, 65),),
-        _build_probe_summary,
+        _lazy("training_hooks", "ProbeSummaryHook"),
         _check_probe_summary,
     ),
     HookKind(
@@ -209,7 +176,7 @@ for _kind in (
             HookOption("iterations", 30, "power iterations", 2, 10_000),
             HookOption("samples", 2048, "training samples the loss is taken over (at most)", 1, 10_000_000),
         ),
-        _build_sharpness,
+        _lazy("sharpness", "SharpnessHook"),
     ),
     HookKind(
         "gradient_signal",
@@ -219,14 +186,14 @@ for _kind in (
             HookOption("samples", 4096, "inputs per subset where n is too large to enumerate", 2, 10_000_000),
             HookOption("exact_up_to", 12, "enumerate all 2^n inputs up to this n", 1, 20),
         ),
-        _build_gradient_signal,
+        _lazy("gradient_signal", "GradientSignalHook"),
         _check_gradient_signal,
     ),
     HookKind(
         "modes",
         "strength of each singular mode of the modes task over training, with predicted half-way times",
         (),
-        _build_modes,
+        _lazy("mode_strengths", "ModeStrengthHook"),
         _check_modes,
     ),
 ):

@@ -27,6 +27,7 @@ and opens it. Every lesson is also a preset of its name (`playground run --prese
     param = "task.n"
     values = [5, 10, 20, 30]
     seeds = 3
+    show = "gradient_signal"      # optional: the column the app plots beside the accuracy
 
 Every error names the file and the key.
 """

@@ -50,6 +50,8 @@ class SweepSpec:
     param: str
     values: tuple[Any, ...]
     seeds: int = 3
+    # The summary column the app plots beside the accuracy ("" = the first the hooks add).
+    show: str = ""
 
 
 @dataclass
@@ -90,7 +92,7 @@ def parse_values(text: str) -> tuple[Any, ...]:
 def spec_from_mapping(data: Mapping[str, Any], prefix: str = "sweep") -> SweepSpec:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{prefix}: expected a table")
-    allowed = {"param", "values", "seeds"}
+    allowed = {"param", "values", "seeds", "show"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"unknown key '{prefix}.{key}'; allowed: {', '.join(sorted(allowed))}")
@@ -105,7 +107,10 @@ def spec_from_mapping(data: Mapping[str, Any], prefix: str = "sweep") -> SweepSp
     seeds = data.get("seeds", 3)
     if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 1000:
         raise ConfigError(f"{prefix}.seeds: expected an integer between 1 and 1000, got {seeds!r}")
-    return SweepSpec(param=param, values=tuple(values), seeds=seeds)
+    show = data.get("show", "")
+    if not isinstance(show, str):
+        raise ConfigError(f"{prefix}.show: expected the name of a column of sweep.csv, got {show!r}")
+    return SweepSpec(param=param, values=tuple(values), seeds=seeds, show=show)
 
 
 def with_value(

@@ -315,6 +315,7 @@ class LessonsPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.finished.connect(self.thread.quit)
         view = self.ensure_view("sweep")
+        view.measure.clear()  # a new sweep: its own columns, its lesson's choice first
         view.set_sweep(None, spec.param, f"Sweep of {spec.param} starting: the first value's figures appear "
                                          f"here when it has trained.")
         self.bring_forward("sweep")
@@ -357,7 +358,7 @@ class LessonsPanel(QWidget):
                                 f"of {progress.trials}), epoch {progress.epoch} / {progress.total_epochs}")
         if table is not None and revision != self._shown_revision:
             self._shown_revision = revision
-            self.ensure_view("sweep").set_sweep(table, self.runner.spec.param)
+            self.ensure_view("sweep").set_sweep(table, self.runner.spec.param, show=self.runner.spec.show)
 
     def _on_finished(self, reason: str) -> None:
         self.poll()
@@ -404,8 +405,12 @@ def install(window) -> LessonsPanel:
     dock.setObjectName("lessons")
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    dock.setMinimumWidth(340)
+    dock.setMinimumWidth(300)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    # Make room for the dock rather than squeeze the views (within the screen).
+    screen = window.screen().availableGeometry() if window.screen() is not None else None
+    width = window.width() + dock.minimumWidth() + 40
+    window.resize(min(width, screen.width()) if screen is not None else width, window.height())
     menu = window.menuBar().addMenu("&Lessons")
     for lesson in panel.lessons:
         action = QAction(f"{lesson.order}. {lesson.title}", menu)

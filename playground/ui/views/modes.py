@@ -20,7 +20,7 @@ class ModesView(PlotView):
         super().__init__(parent)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        style.style_plot(self.plot, "Strength of each mode (dashed: predicted half-way time)", "step",
+        style.style_plot(self.plot, "Mode strengths (dashed: predicted half-way)", "step",
                          "mode strength u")
         self.legend = style.legend(self.plot, offset=(-10, -10))
         self.items: list = []

@@ -3,7 +3,6 @@ largest sharpness at which plain gradient descent is stable (the edge of stabili
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 
 from playground.ui import style

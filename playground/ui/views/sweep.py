@@ -90,19 +90,24 @@ class SweepView(PlotView):
         self.measure_plot = self.canvas.addPlot(row=0, col=1)
         style.style_plot(self.acc_plot, "Final accuracy", "value", "accuracy", y_units="%")
         style.style_plot(self.measure_plot, "Measure", "value", "")
-        self.acc_plot.setYRange(0, 100, padding=0.02)
-        style.legend(self.acc_plot, offset=(-10, -10))
+        # y follows the data: a few points between seeds or values must be visible.
+        style.legend(self.acc_plot, offset=(10, 10))  # top left: curves often end low on the right
         style.legend(self.measure_plot, offset=(-10, 10))
         self.items: list[tuple[pg.PlotItem, Any]] = []
 
     # ------------------------------------------------------------ data in
 
-    def set_sweep(self, table: Table | None, param: str, status: str = "") -> None:
-        """Show a sweep table (None: no sweep yet); `status` is shown while it has no rows."""
+    def set_sweep(self, table: Table | None, param: str, status: str = "", show: str = "") -> None:
+        """Show a sweep table (None: no sweep yet); `status` is shown while it has no rows;
+        `show` is the column to plot beside the accuracy, when the table has it."""
         self.table, self.param, self.status = table, param, status
         self.revision += 1
         if table is not None and len(table.get("value", ())):
-            sync_combo(self.measure, measures(table))
+            names = measures(table)
+            fresh = self.measure.count() == 0
+            sync_combo(self.measure, names)
+            if fresh and show in names:
+                self.measure.setCurrentIndex(names.index(show))
         self.redraw_now()
 
     def redraw_now(self) -> None:
@@ -141,10 +146,13 @@ class SweepView(PlotView):
         table = self.table
         values = distinct_values(table)
         x, labels, log_x = value_positions(values)
+        named = not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
         for plot in (self.acc_plot, self.measure_plot):
             axis = plot.getAxis("bottom")
             axis.setLabel(self.param + (" (log scale)" if log_x else ""), **{"font-size": f"{style.FONT_PT}pt"})
-            axis.setTicks([list(zip(x, labels))])
+            # Names and decades get a tick per value; plain numbers get pyqtgraph's own ticks
+            # (a tick per value crowds when values are close, e.g. sw2 = 1.5, 1.76, 2).
+            axis.setTicks([list(zip(x, labels))] if named or log_x else None)
         accuracy = [("final_train_acc", "train", style.TRAIN), ("final_test_acc", "test", style.TEST)]
         if "mean_task_acc" in table:
             accuracy.append(("mean_task_acc", "all tasks (test)", "#2ca02c"))
