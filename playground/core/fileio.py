@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
+
+
+_UMASK_LOCK = threading.Lock()
 
 
 class RunFileError(OSError):
@@ -15,9 +19,11 @@ class RunFileError(OSError):
 
 
 def _default_mode() -> int:
-    """The mode a plain open() would give: mkstemp's 0600 would hide handed-in work from others."""
-    umask = os.umask(0)
-    os.umask(umask)
+    """The mode a plain open() would give: mkstemp's 0600 would hide handed-in work from others.
+    (Reading the umask means setting it; done per write, it stays correct if the umask changes.)"""
+    with _UMASK_LOCK:
+        umask = os.umask(0)
+        os.umask(umask)
     return 0o666 & ~umask
 
 
