@@ -251,3 +251,20 @@ def test_the_timer_never_redraws_per_step(qtbot, window):
     ticks = len(window.tick_times)
     assert window.history.epoch == 300
     assert ticks < 300
+
+
+def test_the_window_opens_with_a_preset_or_config_file(tmp_path):
+    from playground.core import config as config_module
+    from playground.core.config import ConfigError
+    from playground.core.presets import get_preset
+    from playground.ui.app import initial_config
+
+    assert initial_config() is None
+    assert initial_config(preset="parity") == validate(get_preset("parity").config())
+    path = tmp_path / "c.toml"
+    config_module.save(small_config(), path)
+    assert initial_config(config_path=str(path)) == small_config()
+    with pytest.raises(ConfigError, match="not both"):
+        initial_config(preset="parity", config_path=str(path))
+    with pytest.raises(ConfigError, match="unknown preset"):
+        initial_config(preset="nope")
