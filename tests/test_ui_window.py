@@ -1,9 +1,7 @@
 """The main window as a student drives it: start, pause, resume, step, stop, reset; live learning
 rate; changes that need a reset; bad values; closing mid-run. Offscreen, small fast runs."""
 
-import numpy as np
 import pytest
-from PySide6.QtCore import QThread
 
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.ui import mainwindow as mw
