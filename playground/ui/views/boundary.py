@@ -47,7 +47,9 @@ class BoundaryView(PlotView):
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         # One scatter item per class and split: a single brush each keeps pyqtgraph on its fast path.
-        self.legend = style.legend(self.plot)
+        # The class key sits beneath the plot, not over the data.
+        self.legend = pg.LegendItem(colCount=4, labelTextSize=f"{style.FONT_PT - 1}pt")
+        self.canvas.addItem(self.legend, row=1, col=0)
         self.train_points: list[pg.ScatterPlotItem] = []
         self.test_points: list[pg.ScatterPlotItem] = []
         self._points_key = None
@@ -75,8 +77,8 @@ class BoundaryView(PlotView):
             if test:
                 item = pg.ScatterPlotItem(size=8, brush=None, pen=pg.mkPen(colour, width=2))
             else:
-                item = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1),
-                                          name=f"class {len(items)}")
+                item = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1))
+                self.legend.addItem(item, f"class {len(items)}")
             self.plot.addItem(item)
             items.append(item)
         return items[index]
@@ -117,8 +119,8 @@ class BoundaryView(PlotView):
         if len(names) >= 2:
             self.plot.getAxis("bottom").setLabel(names[0], **{"font-size": f"{style.FONT_PT}pt"})
             self.plot.getAxis("left").setLabel(names[1], **{"font-size": f"{style.FONT_PT}pt"})
-        title = "Decision boundary" + ("" if member == MEAN and len(grid.probs) == 1 else
-                                       " (ensemble mean)" if member == MEAN else f" (member {member})")
+        title = "Decision boundary" if len(grid.probs) == 1 else (
+            "Decision boundary, mean" if member == MEAN else f"Decision boundary, member {member}")
         style.set_title(self.plot, title, bold=True)
 
     def _draw_preview(self, grid) -> None:
