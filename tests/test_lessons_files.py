@@ -227,3 +227,12 @@ def test_the_readme_example_lesson_is_valid(tmp_path):
     lesson = load_lesson(path)
     assert lesson.hooks["deficit"]["kind"] == "noise" and lesson.sweep.values == (1, 2, 4, 8)
     assert lesson.views == ("boundary", "loss")
+
+
+def test_run_with_a_lesson_preset_runs_its_hooks(tmp_path):
+    out = tmp_path / "modes"
+    assert main(["run", "--preset", "learning-modes", "--epochs", "3", "--ensemble", "1", "--quiet", "--out", str(out)]) == 0
+    from playground.core.runlog import read_run
+
+    run = read_run(out)
+    assert list(np.unique(run.tables["modes"]["mode"])) == [1, 2, 3]  # written by the lesson's hook

@@ -91,7 +91,8 @@ class SweepView(PlotView):
         style.style_plot(self.acc_plot, "Final accuracy", "value", "accuracy", y_units="%")
         style.style_plot(self.measure_plot, "Measure", "value", "")
         # y follows the data: a few points between seeds or values must be visible.
-        style.legend(self.acc_plot, offset=(10, 10))  # top left: curves often end low on the right
+        # No legend over the points (they sit anywhere, 100% included): the title names the colours.
+        self.acc_plot.getViewBox().setDefaultPadding(0.06)
         style.legend(self.measure_plot, offset=(-10, 10))
         self.items: list[tuple[pg.PlotItem, Any]] = []
 
@@ -158,6 +159,8 @@ class SweepView(PlotView):
             accuracy.append(("mean_task_acc", "all tasks (test)", "#2ca02c"))
         for column, name, colour in accuracy:
             self._series(self.acc_plot, table, column, values, x, colour, name, scale=100.0)
+        names = ", ".join(f"<span style='color:{colour}'>{name}</span>" for _, name, colour in accuracy)
+        self.acc_plot.setTitle(f"Final accuracy: {names}", size=f"{style.TITLE_PT}pt", bold=True)
         column = self.measure.currentText()
         if not column:
             return
