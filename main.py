@@ -5,10 +5,20 @@ any other arguments go to the `playground` command line (e.g. `python main.py ru
 """
 
 import multiprocessing
+import os
 import sys
 
 
+def ensure_streams() -> None:
+    """A windowed frozen app (Windows, macOS) starts with no stdout/stderr; progress lines and
+    error messages would crash on None, so send them nowhere instead."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
+
 def main() -> int:
+    ensure_streams()
     from playground.cli import main as cli_main
 
     args = sys.argv[1:]
