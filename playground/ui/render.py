@@ -70,6 +70,7 @@ def drawn_views(history, comparison=None) -> list:
     for view in views:
         view.comparison = comparison
         view.update_from(history, force=True)
+    _app().processEvents()  # lay out what drawing added (legends) before anything is exported
     return views
 
 
@@ -87,6 +88,7 @@ def figure_of(view, history):
         for mine, theirs in zip(copy.findChildren(QComboBox), view.findChildren(QComboBox)):
             mine.setCurrentText(theirs.currentText())
         copy.update_from(history, force=True)
+        _app().processEvents()  # lay out what drawing added (legends) before anything is exported
     return copy
 
 

@@ -180,7 +180,10 @@ class LayerStatsView(PlotView):
         snapshots = history.live_series.get(key, [])
         if not snapshots:
             self.image.clear()
-            style.set_title(self.hist_plot, "Histogram (no data)")
+            # Histograms over time are live data; run folders do not keep them.
+            live = getattr(history, "source", "live") == "live"
+            style.set_title(self.hist_plot, "Histogram (no data yet)" if live
+                            else "Histograms are shown live only (not kept in run files)")
             return
         layers = len(snapshots[-1][1])
         names = history.live.get("probe_layers") or []
