@@ -1,0 +1,22 @@
+"""Headless figures are laid out like the window: keys sit below the plots, not on them."""
+
+from playground.cli import main
+
+
+def test_layer_statistics_key_sits_below_the_plots(tmp_path, qapp):
+    from playground.ui import render
+    from playground.ui.reopen import open_history
+
+    out = tmp_path / "run"
+    assert main(["run", "--preset", "ib-tanh", "--epochs", "5", "--quiet", "--out", str(out)]) == 0
+    views = render.drawn_views(open_history(out))
+    try:
+        view = next(v for v in views if v.key == "layer_stats")
+        assert not view.showing_message
+        legend = view.legend.sceneBoundingRect()
+        plots = view.norm_plot.sceneBoundingRect().united(view.hist_plot.sceneBoundingRect())
+        assert legend.height() > 0
+        assert legend.top() >= plots.bottom() - 1
+        assert "live only" in view.hist_plot.titleLabel.text
+    finally:
+        render.discard(views)
