@@ -26,8 +26,18 @@ def make_app():
         font = QFont(app.font())
         font.setPointSize(max(font.pointSize(), 10))
         app.setFont(font)
+        if app.platformName() == "offscreen":
+            from PySide6.QtCore import qInstallMessageHandler
+
+            qInstallMessageHandler(_quiet_offscreen)
     configure_pyqtgraph()
     return app
+
+
+def _quiet_offscreen(mode, context, message) -> None:
+    """Qt's messages, less the offscreen platform's note on every window shown."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
 
 
 def initial_config(preset: str | None = None, config_path: str | None = None):

@@ -4,7 +4,6 @@ classes, drawn off screen from the run folder, one file per view that has data."
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,24 +28,11 @@ def ensure_platform() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _quiet_offscreen(mode, context, message) -> None:
-    """Qt's messages, less the offscreen platform's note on every window shown."""
-    if "propagateSizeHints" not in message:
-        print(message, file=sys.stderr)
-
-
 def _app():
     """The QApplication (made here when run headless), before any view is created."""
-    from PySide6.QtGui import QGuiApplication
-
     from playground.ui.app import make_app
 
-    app = make_app()
-    if QGuiApplication.platformName() == "offscreen":
-        from PySide6.QtCore import qInstallMessageHandler
-
-        qInstallMessageHandler(_quiet_offscreen)
-    return app
+    return make_app()
 
 
 def _laid_out(views: list) -> None:

@@ -94,7 +94,6 @@ class ForgettingView(PlotView):
         table = history.columns("task_accuracy")
         rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else table["member"] == member
         tasks = np.unique(table["task"]).astype(int)
-        names = (history.live.get("continual") or {}).get("task_names") or []
         self._ensure_curves(len(tasks))
         for index, (number, curve) in enumerate(zip(tasks, self.curves)):
             keep = rows & (table["task"] == number)
