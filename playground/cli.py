@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not tensorboard_available():
             raise RunFileError(INSTALL_HINT)
     prepare_run_dir(Path(args.out))
-    writer = RunWriter(args.out, trainer.config, device=str(trainer.device))
+    writer = RunWriter(args.out, trainer.config, device=str(trainer.device), hooks=trainer.hooks)
     board = TensorBoardLog(Path(args.out) / "tensorboard") if args.tensorboard else None
     progress = Progress(trainer.total_epochs, enabled=not args.quiet)
     control = RunControl()

@@ -23,15 +23,20 @@ def find_preset(name: str):
 
 
 def run_hooks(args: argparse.Namespace, config: Config):
-    """Trainer hooks for `run`: the config's own plus the preset's (a lesson's), or None."""
-    if not getattr(args, "preset", None):
-        return None
-    preset = find_preset(args.preset)
-    if preset.hooks is None:
-        return None
+    """Trainer hooks for `run`: the config's own plus the lesson's (from its preset, or the
+    hooks.toml a run folder recorded beside the config file), or None."""
+    from playground.core import lesson_hooks
     from playground.core.trainer import build_hooks
 
-    return [*build_hooks(config), *preset.hooks(config)]
+    extra = []
+    if getattr(args, "preset", None):
+        preset = find_preset(args.preset)
+        if preset.hooks is not None:
+            extra = preset.hooks(config)
+    elif getattr(args, "config", None):
+        settings = lesson_hooks.load_hooks_beside(args.config, config)
+        extra = lesson_hooks.build_hooks(settings, config) if settings else []
+    return [*build_hooks(config), *extra] if extra else None
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:

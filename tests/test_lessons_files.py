@@ -236,3 +236,36 @@ def test_run_with_a_lesson_preset_runs_its_hooks(tmp_path):
 
     run = read_run(out)
     assert list(np.unique(run.tables["modes"]["mode"])) == [1, 2, 3]  # written by the lesson's hook
+
+
+def test_a_lesson_run_records_its_hooks_and_reruns_whole_from_its_config(tmp_path):
+    """config.toml alone would lose a lesson's deficit window; hooks.toml beside it keeps it."""
+    import tomllib
+
+    from playground.cli import main
+    from playground.core.runlog import read_run
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    quick = ["--set", "train.epochs=3", "--quiet"]
+    assert main(["run", "--preset", "critical-periods", *quick, "--out", str(first)]) == 0
+    recorded = tomllib.loads((first / "hooks.toml").read_text())["hooks"]
+    assert "deficit" in recorded
+    assert main(["run", "--config", str(first / "config.toml"), "--quiet", "--out", str(second)]) == 0
+    assert tomllib.loads((second / "hooks.toml").read_text())["hooks"] == recorded
+    a, b = read_run(first).tables["metrics"], read_run(second).tables["metrics"]
+    assert list(a["test_loss"]) == list(b["test_loss"])
+    # A plain run into the same folder leaves no stale hooks file behind.
+    assert main(["run", "--preset", "circle", *quick, "--out", str(second)]) == 0
+    assert not (second / "hooks.toml").exists()
+
+
+def test_a_broken_hooks_file_names_the_file(tmp_path, capsys):
+    from playground.cli import main
+
+    run = tmp_path / "a"
+    assert main(["run", "--preset", "critical-periods", "--set", "train.epochs=2", "--quiet", "--out", str(run)]) == 0
+    (run / "hooks.toml").write_text("[hooks.deficit]\nkind = 'smudge'\n")
+    assert main(["run", "--config", str(run / "config.toml"), "--quiet", "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "hooks.toml" in err and "smudge" in err
+    assert not (tmp_path / "b").exists()

@@ -226,5 +226,43 @@ def build_hooks(resolved: Mapping[str, Mapping[str, Any]], config: Config) -> li
     for name, settings in resolved.items():
         kind = HOOK_KINDS[name]
         kind.check(settings, config)
-        hooks.append(kind.build(settings, config))
+        hook = kind.build(settings, config)
+        # Remembered so a run folder can record its hooks (hooks.toml) and be rerun whole.
+        hook.lesson_hook = (name, dict(settings))
+        hooks.append(hook)
     return hooks
+
+
+HOOKS_FILE = "hooks.toml"
+
+
+def recorded_settings(hooks) -> dict[str, dict[str, Any]]:
+    """The `[hooks.NAME]` tables of the lesson hooks among a trainer's hooks."""
+    return dict(getattr(hook, "lesson_hook") for hook in hooks if hasattr(hook, "lesson_hook"))
+
+
+def hooks_toml(settings: Mapping[str, Mapping[str, Any]]) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"hooks": {name: dict(values) for name, values in settings.items()}})
+
+
+def load_hooks_beside(config_path, config: Config) -> dict[str, dict[str, Any]]:
+    """The hook settings a run folder recorded next to its config.toml (none if absent)."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(config_path).with_name(HOOKS_FILE)
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable hooks file ({exc})") from None
+    unknown = set(data) - {"hooks"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown section '{sorted(unknown)[0]}'; allowed: hooks")
+    try:
+        return resolve_hooks(data.get("hooks", {}), config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -66,7 +66,7 @@ def prepare_run_dir(path: Path) -> Path:
 class RunWriter:
     """Consumes epoch records and keeps a run directory current."""
 
-    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu"):
+    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=()):
         self.out_dir = prepare_run_dir(Path(out_dir))
         self.config = config
         self.device = device
@@ -75,7 +75,20 @@ class RunWriter:
         self.last_record: EpochRecord | None = None
         self.last_evaluated: EpochRecord | None = None
         config_module.save(config, self.out_dir / CONFIG_FILE)
+        self._save_hooks(hooks)
         self.write_summary(status="running")
+
+    def _save_hooks(self, hooks) -> None:
+        """A lesson's hooks (a deficit window, measures) live outside the config: record them
+        beside it, so `playground run --config DIR/config.toml` reruns the whole run."""
+        from playground.core.lesson_hooks import HOOKS_FILE, hooks_toml, recorded_settings
+
+        settings = recorded_settings(hooks)
+        path = self.out_dir / HOOKS_FILE
+        if settings:
+            atomic_write_text(path, hooks_toml(settings))
+        else:
+            path.unlink(missing_ok=True)
 
     def write(self, record: EpochRecord) -> None:
         self.last_record = record

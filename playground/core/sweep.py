@@ -194,7 +194,7 @@ def run_trial(
 
     extra = lesson_hooks(hook_settings, config)
     trainer = Trainer(config, hooks=[*build_hooks(config), *extra])
-    writer = RunWriter(out, trainer.config, device=str(trainer.device)) if out is not None else None
+    writer = RunWriter(out, trainer.config, device=str(trainer.device), hooks=trainer.hooks) if out is not None else None
     try:
         for record in trainer.epochs(control):
             if writer is not None:

@@ -108,7 +108,7 @@ class RunRecorder(QObject):
 
         try:
             self.run_dir = make_unique_dir(self.parent_dir, run_folder_name(trainer.config))
-            self.writer = RunWriter(self.run_dir, trainer.config, device=str(trainer.device))
+            self.writer = RunWriter(self.run_dir, trainer.config, device=str(trainer.device), hooks=trainer.hooks)
         except (RunFileError, OSError) as exc:
             self._fail(exc)
             return
