@@ -16,41 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from playground.core.config import Config, ConfigError
+from playground.core.tasks.base import Option
 
 if TYPE_CHECKING:
     from playground.core.hooks import TrainerHook
 
 
-@dataclass(frozen=True)
-class HookOption:
-    name: str
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-
-    def coerce(self, key: str, value: Any) -> Any:
-        kind = type(self.default)
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise ConfigError(f"{key}: expected true or false, got {value!r}")
-        elif kind is int:
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ConfigError(f"{key}: expected an integer, got {value!r}")
-        elif kind is float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ConfigError(f"{key}: expected a finite number, got {value!r}")
-            value = float(value)
-        elif not isinstance(value, str):
-            raise ConfigError(f"{key}: expected text, got {value!r}")
-        if self.choices is not None and value not in self.choices:
-            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(self.choices)}")
-        if self.low is not None and not (self.low <= value <= self.high):
-            raise ConfigError(f"{key}: must be between {self.low:g} and {self.high:g}, got {value!r}")
-        return value
+# Hook options are declared and checked exactly as task options are.
+HookOption = Option
 
 
 @dataclass(frozen=True)
@@ -71,7 +44,7 @@ class HookKind:
                 allowed = ", ".join(sorted(known)) or "none"
                 raise ConfigError(f"unknown key '{prefix}.{self.name}.{key}'; allowed: {allowed}")
         return {
-            opt.name: opt.coerce(f"{prefix}.{self.name}.{opt.name}", settings.get(opt.name, opt.default))
+            opt.name: opt.check_value(f"{prefix}.{self.name}.{opt.name}", settings.get(opt.name, opt.default))
             for opt in self.options
         }
 

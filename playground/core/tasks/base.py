@@ -27,7 +27,11 @@ class Option:
     exclusive: bool = False
 
     def coerce(self, task: str, value: Any) -> Any:
-        key = f"task.{self.name}"
+        return self.check_value(f"task.{self.name}", value, f" for task {task}")
+
+    def check_value(self, key: str, value: Any, context: str = "") -> Any:
+        """`value` converted to the default's type and checked against the choices or range;
+        ConfigError names `key` (and `context`) otherwise."""
         kind = type(self.default)
         if kind is bool:
             if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -63,7 +67,7 @@ class Option:
                 ok = self.low <= value <= self.high
                 allowed = f"between {self.low:g} and {self.high:g}"
             if not ok:
-                raise ConfigError(f"{key}: must be {allowed} for task {task}, got {value!r}")
+                raise ConfigError(f"{key}: must be {allowed}{context}, got {value!r}")
         return value
 
 
