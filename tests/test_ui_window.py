@@ -266,3 +266,18 @@ def test_the_window_opens_with_a_preset_or_config_file(tmp_path):
         initial_config(preset="parity", config_path=str(path))
     with pytest.raises(ConfigError, match="unknown preset"):
         initial_config(preset="nope")
+
+
+def test_a_deep_lesson_network_keeps_its_depth_in_the_controls(qtbot):
+    from dataclasses import replace
+
+    from playground.core.config import Config, validate
+    from playground.ui.controls import ControlPanel
+
+    deep = validate(replace(Config(), network=replace(Config().network, hidden=(16,) * 50)))
+    panel = ControlPanel(validate(Config()))
+    qtbot.addWidget(panel)
+    panel.set_config(deep)
+    assert panel.depth.value() == 50
+    panel.width.setValue(20)  # a width change rebuilds uniform layers from the depth slider
+    assert panel.config().network.hidden == (20,) * 50

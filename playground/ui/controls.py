@@ -23,7 +23,9 @@ from playground.core.tasks.base import Option
 from playground.ui.widgets import LabeledSlider, LogSlider, NumberField
 
 LIVE_KEYS = ("lr", "momentum", "weight_decay")
-MAX_DEPTH = 10
+# The config's own limit: a loaded deep network (the edge-of-chaos lesson has 50 layers) must
+# show its true depth, or the next width change would cut it to the slider's maximum.
+MAX_DEPTH = 64
 MAX_WIDTH = 128
 REMEDY_NAMES = {"none": "none (plain training)", "ewc": "EWC", "online_ewc": "online EWC",
                 "si": "synaptic intelligence", "replay": "replay", "joint": "joint training (upper bound)"}
