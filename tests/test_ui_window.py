@@ -281,3 +281,18 @@ def test_a_deep_lesson_network_keeps_its_depth_in_the_controls(qtbot):
     assert panel.depth.value() == 50
     panel.width.setValue(20)  # a width change rebuilds uniform layers from the depth slider
     assert panel.config().network.hidden == (20,) * 50
+
+
+def test_the_boundary_view_gives_its_room_away_for_tasks_without_two_inputs(qtbot):
+    from playground.core.presets import get_preset
+    from playground.core.config import validate
+    from playground.ui.mainwindow import MainWindow
+
+    window = MainWindow(validate(get_preset("ib-tanh").config()))
+    qtbot.addWidget(window)
+    boundary = next(v for v in window.views if v.key == "boundary")
+    window.tick()
+    assert not boundary.isVisibleTo(window)
+    window.controls.set_config(validate(get_preset("spiral").config()))
+    window.show_preview()
+    qtbot.waitUntil(lambda: (window.tick(), boundary.isVisibleTo(window))[1], timeout=5000)

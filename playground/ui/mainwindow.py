@@ -398,10 +398,20 @@ class MainWindow(QMainWindow):
             self.history.extend(records)
             self.rate.add(now, self.history.epoch)
         self._update_status()
+        self._fit_side_views()
         # While training, redraws may be spaced out to leave the trainer its share of the GIL.
         if self.state == RUNNING and not self.pacer.due():
             return
         self._redraw_views(now)
+
+    def _fit_side_views(self) -> None:
+        """The decision boundary has nothing to draw for a task without 2 inputs: it then gives
+        its room to the network drawing (the main views need the width on a 1600 px screen)."""
+        inputs = self.history.live.get("task_inputs")
+        wanted = inputs is None or inputs == 2
+        for view in self.views:
+            if view.key == "boundary" and view.isVisibleTo(self) != wanted:
+                view.setVisible(wanted)
 
     def _redraw_views(self, started: float) -> None:
         """Redraw the views on screen, in turn from where the last tick stopped, until this

@@ -49,7 +49,8 @@ class ForgettingView(PlotView):
         self.canvas.ci.layout.setColumnStretchFactor(1, 2)
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         self.canvas.ci.layout.setRowStretchFactor(1, 1)
-        style.style_plot(self.acc_plot, "Test accuracy on each task (t2, t3, ...: a new task begins)", "epoch",
+        # Short titles: two plots share the row, and the lessons panel narrows it on 1600 px screens.
+        style.style_plot(self.acc_plot, "Test accuracy per task", "epoch (dashed: task t2, t3, ... begins)",
                          "accuracy", y_units="%")
         style.style_plot(self.matrix_plot, "Accuracy matrix", "task evaluated", "after training task")
         style.style_plot(self.examples_plot, "Inputs of the current task", "", "")
@@ -183,9 +184,9 @@ class ForgettingView(PlotView):
             style.set_title(self.examples_plot, "(input images: image tasks only)", size=style.FONT_PT - 1, bold=False)
             return
         self.examples_image.setImage(mosaic(np.asarray(examples["images"])).T, levels=(0, 1))
-        labels = " ".join(str(int(v)) for v in examples.get("labels", []))
-        style.set_title(self.examples_plot, f"Inputs of task {examples.get('task_index', 0) + 1} (labels {labels})",
-                        size=style.FONT_PT)
+        labels = " ".join(str(int(v)) for v in examples.get("labels", [])[:6])
+        style.set_title(self.examples_plot, f"Task {examples.get('task_index', 0) + 1} inputs: {labels}",
+                        size=style.FONT_PT - 1)
 
     def reset_items(self) -> None:
         super().reset_items()
