@@ -172,7 +172,7 @@ class NetworkView(PlotView):
                 name = "score" if hinge else "softmax"
             else:
                 name = activations[layer - 1]
-            shown = "" if n <= MAX_UNITS else f"\n({MAX_UNITS} drawn)"
+            shown = "" if n <= MAX_UNITS else f"\n{MAX_UNITS} shown"  # short: columns are narrow
             size = style.FONT_PT - 1 if len(sizes) <= 6 else style.FONT_PT - 3
             self._caption(f"{name}\n{n}{shown}", layer, ceiling, anchor=(0.5, 0), size=size)
         names = live.get("feature_names") or []
