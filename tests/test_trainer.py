@@ -182,3 +182,18 @@ def test_per_layer_activations_are_used():
     assert (acts[2] < 0).any()  # linear, so negative values survive
     probs = acts[-1]
     torch.testing.assert_close(probs.sum(-1), torch.ones(probs.shape[:2]))
+
+
+def test_same_seed_gives_identical_probe_tables():
+    def tables():
+        trainer = Trainer(small("probes.enabled=true", "train.ensemble=2", epochs=4))
+        collected = {}
+        for record in trainer.epochs():
+            for name, table in record.tables.items():
+                for column, values in table.items():
+                    collected.setdefault((name, column), []).extend(np.asarray(values).tolist())
+        return collected
+
+    first, second = tables(), tables()
+    assert ("info_plane", "i_xt") in first and ("layer_stats", "snr") in first
+    assert first == second
