@@ -1,19 +1,20 @@
 """The main window as a student drives it: start, pause, resume, step, stop, reset; live learning
 rate; changes that need a reset; bad values; closing mid-run. Offscreen, small fast runs."""
 
+import functools
+
+import helpers_files
 import pytest
 
-from playground.core.config import apply_overrides, from_dict, validate
+from playground.core.config import validate
 from playground.ui import mainwindow as mw
 from playground.ui.mainwindow import MainWindow
 
 TIMEOUT_MS = 20_000
 
 
-def small_config(*overrides, epochs=40):
-    cfg = from_dict({"task": {"name": "circle", "samples": 120}})
-    return validate(apply_overrides(cfg, ["network.hidden=[4]", f"train.epochs={epochs}", "train.batch_size=30",
-                                          "train.lr=0.01", *overrides]))
+# The file tests' small circle run, trained longer here so runs outlast the checks made on them.
+small_config = functools.partial(helpers_files.small_config, epochs=40)
 
 
 @pytest.fixture
