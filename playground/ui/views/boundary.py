@@ -128,7 +128,7 @@ class BoundaryView(PlotView):
         self.image.setImage(np.full((2, 2, 3), 255, dtype=np.uint8), autoLevels=False, levels=(0, 255))
         self.image.setRect(pg.QtCore.QRectF(grid.xs[0], grid.ys[0], grid.xs[-1] - grid.xs[0], grid.ys[-1] - grid.ys[0]))
         self._draw_points(grid, self.show_test.currentIndex())
-        style.set_title(self.plot, "The data (press Start to train)", bold=True)
+        style.set_title(self.plot, "The data (untrained)", bold=True)
 
     def reset_items(self) -> None:
         self.image.clear()
