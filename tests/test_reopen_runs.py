@@ -395,3 +395,20 @@ def test_the_status_bar_follows_what_the_views_show(qtbot, window, tmp_path):
     window.controls.activation.setCurrentIndex(relu)  # a new setting: the views go back to the preview
     assert window.history.source == "live"
     assert "runs save to" in actions.status.text()
+
+
+def test_reopening_a_lesson_run_and_starting_again_keeps_its_hooks(qtbot, window, tmp_path):
+    """A lesson's deficit lives in hooks.toml beside config.toml: Open run, then Start, must train
+    with it again (and record it again), not silently without it."""
+    import tomllib
+
+    lesson_run = tmp_path / "lesson"
+    assert main(["run", "--preset", "critical-periods", "--set", "train.epochs=2", "--quiet",
+                 "--out", str(lesson_run)]) == 0
+    recorded = tomllib.loads((lesson_run / "hooks.toml").read_text())["hooks"]
+    assert window.file_actions.open_run(str(lesson_run))
+    window.start()
+    qtbot.waitUntil(lambda: window.state in mw.OVER, timeout=TIMEOUT_MS)
+    window.tick()
+    again = window.session.recorder.run_dir
+    assert tomllib.loads((again / "hooks.toml").read_text())["hooks"] == recorded

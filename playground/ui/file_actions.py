@@ -21,6 +21,17 @@ from playground.core.fileio import RunFileError
 from playground.ui import autosave, export, render
 from playground.ui.reopen import open_history, run_label
 
+
+def recorded_hooks(config_path, cfg):
+    """The lesson hooks a run folder recorded beside its config (hooks.toml), as the session's
+    `extra_hooks`, so Start trains the run again whole; None where none were recorded."""
+    from playground.core import lesson_hooks
+
+    settings = lesson_hooks.load_hooks_beside(config_path, cfg)
+    if not settings:
+        return None
+    return lambda config: lesson_hooks.build_hooks(settings, config)
+
 TOML_FILTER = "Configs (*.toml);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
 SVG_FILTER = "SVG drawing (*.svg)"
@@ -203,6 +214,7 @@ class FileActions(QObject):
             return False
         try:
             cfg = config_module.load(path)
+            hooks = recorded_hooks(path, cfg)
         except FILE_ERRORS as exc:
             self.report("Cannot open the config", exc)
             return False
@@ -211,6 +223,8 @@ class FileActions(QObject):
             return False
         self.window.reset()
         self.window.controls.set_config(cfg)
+        if hooks is not None:
+            self.window.session.extra_hooks = hooks
         self._status_text(f"Settings from {path}")
         return True
 
@@ -243,6 +257,7 @@ class FileActions(QObject):
             return False
         try:
             history = open_history(path)
+            hooks = recorded_hooks(Path(path) / "config.toml", history.config)
         except FILE_ERRORS as exc:
             self.report("Cannot open the run", exc)
             return False
@@ -250,6 +265,8 @@ class FileActions(QObject):
             return False
         window = self.window
         window.reset()
+        if hooks is not None:
+            window.session.extra_hooks = hooks
         window.controls.set_config(history.config)  # Start trains it again
         window.history = history
         for view in window.views:
