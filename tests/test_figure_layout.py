@@ -20,3 +20,16 @@ def test_layer_statistics_key_sits_below_the_plots(tmp_path, qapp):
         assert "live only" in view.hist_plot.titleLabel.text
     finally:
         render.discard(views)
+
+
+def test_information_plane_layers_ending_together_share_one_label(qtbot):
+    from playground.ui.views.info_plane import InfoPlaneView
+
+    view = InfoPlaneView()
+    qtbot.addWidget(view)
+    view._ensure_lines(4)
+    ends = [(12.0, 0.999, "L1", "#111"), (11.8, 0.99, "L2", "#222"), (5.0, 0.9, "L3", "#333"),
+            (11.9, 0.995, "L4", "#444")]
+    view._place_labels(ends)
+    texts = [label.textItem.toPlainText() for label in view.labels]
+    assert sorted(t for t in texts if t) == ["L1 L2 L4", "L3"]

@@ -105,17 +105,42 @@ class InfoPlaneView(PlotView):
         layers = np.unique(layer)
         self._ensure_lines(len(layers))
         names = history.live.get("probe_layers") or []
-        for index, (number, line, label) in enumerate(zip(layers, self.lines, self.labels)):
+        ends = []
+        for index, (number, line) in enumerate(zip(layers, self.lines)):
             rows = np.flatnonzero(layer == number)
             rows = rows[np.argsort(epoch[rows])]
             line.setData(i_xt[rows], i_ty[rows])
             line.setPen(style.pen(style.faint(style.layer_colour(index), 150), 2))
             name = f"L{number}" + (f" {names[number - 1]}" if number - 1 < len(names) else "")
-            label.setText(f"L{number}", color=style.layer_colour(index))
             self._name_line(line, name)
-            label.setPos(i_xt[rows[-1]], i_ty[rows[-1]])
+            ends.append((float(i_xt[rows[-1]]), float(i_ty[rows[-1]]), f"L{number}", style.layer_colour(index)))
+        self._place_labels(ends)
         self._draw_ceilings(history)
         style.set_title(self.plot, f"Information plane ({ESTIMATOR_NAMES.get(estimator, estimator)})")
+
+    def _place_labels(self, ends: list[tuple[float, float, str, str]]) -> None:
+        """One label at each trajectory's end; layers ending at (nearly) the same point share
+        one label ("L1 L2 L3"), which would otherwise be drawn on top of each other."""
+        groups: list[list[tuple[float, float, str, str]]] = []
+        # "Nearly": within 6% of the span of the ends, about one label's width on screen.
+        x_tol = max(0.06 * np.ptp([e[0] for e in ends]) if ends else 0.0, 0.1)
+        y_tol = max(0.06 * np.ptp([e[1] for e in ends]) if ends else 0.0, 0.02)
+        for end in ends:
+            for group in groups:
+                if abs(group[0][0] - end[0]) < x_tol and abs(group[0][1] - end[1]) < y_tol:
+                    group.append(end)
+                    break
+            else:
+                groups.append([end])
+        for label in self.labels:
+            label.setText("")
+        xs = [end[0] for end in ends]
+        # Labels near the right edge extend leftwards, so they are not cut off by the plot's edge.
+        right_edge = max(xs, default=0.0) - 0.15 * (max(xs, default=0.0) - min(xs, default=0.0))
+        for label, group in zip(self.labels, groups):
+            label.setHtml(" ".join(f"<span style='color:{colour}'>{text}</span>" for _, _, text, colour in group))
+            label.setAnchor((1, 1) if len(ends) > 1 and group[0][0] > right_edge else (0, 1))
+            label.setPos(group[0][0], group[0][1])
 
     def _name_line(self, line: pg.PlotDataItem, name: str) -> None:
         if line.name() != name:
