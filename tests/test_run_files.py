@@ -113,3 +113,25 @@ def test_atomic_writes_get_the_usual_file_mode(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "shared.toml").stat().st_mode & 0o777 == 0o644
+
+
+def test_summary_of_a_sequential_run_has_its_continual_figures(tmp_path):
+    """average accuracy, BWT and forgetting after the last task, equal to the metrics applied to
+    the accuracy matrix the run wrote."""
+    import json
+
+    import numpy as np
+
+    from playground.core.continual import metrics
+
+    out = tmp_path / "seq"
+    assert main(["run", "--preset", "forgetting-split", "--set", "continual.tasks=2",
+                 "--set", "continual.epochs_per_task=2", "--ensemble", "2", "--quiet", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())["continual"]
+    R = metrics.matrix_from_table(read_run(out).tables["accuracy_matrix"])
+    assert summary["after_task"] == 2
+    np.testing.assert_allclose(summary["average_accuracy"]["per_member"], metrics.average_accuracy(R))
+    np.testing.assert_allclose(summary["backward_transfer"]["mean"], metrics.backward_transfer(R).mean())
+    # by hand for member 0: BWT = R[1,0] - R[0,0]; average = (R[1,0] + R[1,1]) / 2
+    assert summary["backward_transfer"]["per_member"][0] == pytest.approx(R[0, 1, 0] - R[0, 0, 0])
+    assert summary["average_accuracy"]["per_member"][0] == pytest.approx((R[0, 1, 0] + R[0, 1, 1]) / 2)

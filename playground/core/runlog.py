@@ -74,6 +74,7 @@ class RunWriter:
         self._headers: dict[str, list[str]] = {}
         self.last_record: EpochRecord | None = None
         self.last_evaluated: EpochRecord | None = None
+        self._matrix_rows: list[Table] = []  # accuracy_matrix rows, for the summary's continual figures
         config_module.save(config, self.out_dir / CONFIG_FILE)
         self._save_hooks(hooks)
         self.write_summary(status="running")
@@ -96,6 +97,8 @@ class RunWriter:
             self.last_evaluated = record
         for name, table in record.tables.items():
             self._append(name, table)
+        if "accuracy_matrix" in record.tables:
+            self._matrix_rows.append(record.tables["accuracy_matrix"])
         for relative, data in record.files.items():
             self._write_file(relative, data)
 
@@ -156,10 +159,34 @@ class RunWriter:
                 values = getattr(record, key)
                 final[key] = {"mean": float(np.mean(values)), "per_member": [float(v) for v in values]}
             summary["final"] = {"epoch": record.epoch, **final}
+        if self._matrix_rows:
+            summary["continual"] = continual_summary(self._matrix_rows)
         atomic_write_text(self.out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
 
     def finish(self, stop_reason: str | None) -> None:
         self.write_summary(status="finished", stop_reason=stop_reason)
+
+
+def continual_summary(matrix_tables: list[Table]) -> dict[str, Any]:
+    """Average accuracy, backward transfer and forgetting after the last finished task, from the
+    accuracy matrix rows written so far (mean over members, and per member)."""
+    from playground.core.continual import metrics
+
+    table = {column: np.concatenate([t[column] for t in matrix_tables]) for column in matrix_tables[0]}
+    R = metrics.matrix_from_table(table)
+    figures = {
+        "average_accuracy": metrics.average_accuracy(R),
+        "backward_transfer": metrics.backward_transfer(R),
+        "average_forgetting": metrics.average_forgetting(R),
+    }
+
+    def plain(values: np.ndarray) -> dict[str, Any]:
+        values = np.asarray(values, dtype=float)
+        finite = values[np.isfinite(values)]
+        return {"mean": float(finite.mean()) if finite.size else None,
+                "per_member": [float(v) if np.isfinite(v) else None for v in values]}
+
+    return {"after_task": int(table["after_task"].max()), **{k: plain(v) for k, v in figures.items()}}
 
 
 # ---------------------------------------------------------------- reading
