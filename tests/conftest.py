@@ -1,7 +1,10 @@
 import atexit
+import gc
 import os
 import shutil
 import tempfile
+
+import pytest
 
 # Qt tests run without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,3 +17,14 @@ atexit.register(shutil.rmtree, os.environ["PLAYGROUND_DATA_DIR"], True)
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread():
+    """As the app does (playground/ui/gc_guard.py): no automatic collection, which could start in
+    a training thread and deadlock on a closed window's Qt objects; collect between tests."""
+    gc.disable()
+    yield
+    # With automatic collection off nothing is promoted, so the test's garbage is all young:
+    # a young-generation pass finds it, at a fraction of a full collection's cost.
+    gc.collect(1)

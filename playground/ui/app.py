@@ -17,6 +17,7 @@ def make_app():
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
+    from playground.ui import gc_guard
     from playground.ui.style import configure_pyqtgraph
 
     app = QApplication.instance()
@@ -30,6 +31,7 @@ def make_app():
             from PySide6.QtCore import qInstallMessageHandler
 
             qInstallMessageHandler(_quiet_offscreen)
+    gc_guard.install(app)  # never collect garbage in the training thread
     configure_pyqtgraph()
     return app
 
