@@ -229,8 +229,6 @@ class Trainer:
         """The current task, with this step's per-sample head masks where a hook set them."""
         if self.batch_class_mask is None:
             return self.task
-        from dataclasses import replace
-
         return replace(self.task, class_mask=self.batch_class_mask)
 
     def predictions(self, output: torch.Tensor, data: TaskData | None = None) -> torch.Tensor:
