@@ -31,3 +31,18 @@ class FakeDialogs:
 
     def error(self, title, text):
         self.errors.append((title, text))
+
+
+def open_window(qtbot, config):
+    """A shown main window on `config` whose reset questions are answered yes and recorded
+    (`window.asked`); the caller shuts it down."""
+    from playground.ui.app import make_app
+    from playground.ui.mainwindow import MainWindow
+
+    make_app()
+    window = MainWindow(config)
+    qtbot.addWidget(window)
+    window.show()
+    window.asked = []
+    window.confirm_reset = lambda question: window.asked.append(question) or True
+    return window

@@ -12,7 +12,7 @@ import tempfile
 
 import numpy as np
 import pytest
-from helpers_files import FakeDialogs, probe_config, small_config
+from helpers_files import FakeDialogs, open_window, probe_config, small_config
 
 from playground.cli import main
 from playground.core import config as config_module
@@ -20,7 +20,6 @@ from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.runlog import read_run
 from playground.ui import autosave, overlay
 from playground.ui import mainwindow as mw
-from playground.ui.mainwindow import MainWindow
 from playground.ui.reopen import run_label
 
 TIMEOUT_MS = 30_000
@@ -28,13 +27,7 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture
 def window(qtbot):
-    from playground.ui.app import make_app
-
-    make_app()
-    win = MainWindow(small_config())
-    qtbot.addWidget(win)
-    win.show()
-    win.confirm_reset = lambda question: True
+    win = open_window(qtbot, small_config())
     win.update_hidden_views = True
     win.file_actions.dialogs = FakeDialogs()
     yield win

@@ -8,7 +8,6 @@ import pytest
 
 from playground.core.config import validate
 from playground.ui import mainwindow as mw
-from playground.ui.mainwindow import MainWindow
 
 TIMEOUT_MS = 20_000
 
@@ -19,15 +18,7 @@ small_config = functools.partial(helpers_files.small_config, epochs=40)
 
 @pytest.fixture
 def window(qtbot):
-    from playground.ui.app import make_app
-
-    make_app()
-    win = MainWindow(small_config())
-    qtbot.addWidget(win)
-    win.show()
-    asked = []
-    win.confirm_reset = lambda question: asked.append(question) or True
-    win.asked = asked
+    win = helpers_files.open_window(qtbot, small_config())
     yield win
     win.shutdown()
     assert win.session.thread is None
