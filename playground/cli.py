@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from playground.core.config import Config, ConfigError, apply_overrides, validate
-from playground.core.fileio import RunFileError
+from playground.core.base.fileio import RunFileError
 
 EXIT_BAD_INPUT = 2
 
@@ -22,7 +22,7 @@ class CliError(Exception):
 
 def build_config(args: argparse.Namespace) -> Config:
     """The config a `run` asks for: preset or file, then --set, then the shortcut flags."""
-    from playground.cli_lessons import find_preset
+    from playground.core.experiments.catalog import get_preset
     from playground.core import config as config_module
 
     if args.preset and args.config:
@@ -30,7 +30,7 @@ def build_config(args: argparse.Namespace) -> Config:
     if args.config:
         cfg = config_module.load(args.config)
     elif args.preset:
-        cfg = find_preset(args.preset).config()
+        cfg = get_preset(args.preset).config()
     else:
         cfg = Config()
     overrides = list(args.set or [])
@@ -68,16 +68,16 @@ class Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from playground.cli_lessons import run_hooks
-    from playground.core.control import RunControl
-    from playground.core.runlog import RunWriter, prepare_run_dir
-    from playground.core.trainer import Trainer
+    from playground.cli_lessons import lesson_hook_settings
+    from playground.core.base.control import RunControl
+    from playground.core.experiments.assembly import build_trainer
+    from playground.core.runs.runlog import RunWriter, prepare_run_dir
 
     cfg = build_config(args)
     # Fails on bad data or device before anything is written.
-    trainer = Trainer(cfg, hooks=run_hooks(args, cfg))
+    trainer = build_trainer(cfg, lesson_hook_settings(args, cfg))
     if args.tensorboard:
-        from playground.core.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
+        from playground.core.runs.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
 
         if not tensorboard_available():
             raise RunFileError(INSTALL_HINT)
@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.close()
         writer.finish(trainer.stop_reason)
         if trainer.last_record is not None:
-            from playground.core import final_state
+            from playground.core.runs import final_state
 
             final_state.write(trainer, Path(args.out))  # weights and boundary for reopening the run
         if board is not None:
@@ -124,7 +124,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_tensorboard(args: argparse.Namespace) -> int:
-    from playground.core.tensorboard_log import export_run
+    from playground.core.runs.tensorboard_log import export_run
 
     target = export_run(args.run_dir, args.out)
     print(f"TensorBoard files written to {target} (view: tensorboard --logdir {target})")
@@ -132,10 +132,10 @@ def cmd_tensorboard(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from playground.core.presets import PRESETS
+    from playground.core.experiments.catalog import all_presets
 
-    width = max(len(name) for name in PRESETS)
-    for name, preset in sorted(PRESETS.items()):
+    width = max(len(name) for name in all_presets())
+    for name, preset in sorted(all_presets().items()):
         print(f"{name:<{width}}  {preset.description}")
     return 0
 
@@ -160,7 +160,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     import io
 
     from playground.core.config import from_dict
-    from playground.core.fileio import atomic_write_text
+    from playground.core.base.fileio import atomic_write_text
     from playground.core.tasks import get_task
 
     cfg = apply_overrides(from_dict({"task": {"name": args.task}}), args.set or [])
@@ -183,8 +183,13 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from playground.core.bench import print_results, run_benchmarks
+    from playground.core.bench import probes  # noqa: F401  (registers its benchmarks)
+    from playground.core.bench.suite import print_results, run_benchmarks
 
+    try:
+        from playground.ui import bench  # noqa: F401  (the GUI's figures)
+    except ImportError as exc:  # no Qt here: the core's figures only
+        print(f"bench: GUI figures skipped ({exc})", file=sys.stderr)
     results = run_benchmarks(quick=args.quick)
     print_results(results, as_json=args.json)
     return 0

@@ -10,37 +10,24 @@ from pathlib import Path
 import numpy as np
 
 from playground.core.config import Config, ConfigError, apply_overrides, validate
+from playground.core.experiments.catalog import get_preset
 
 
-def find_preset(name: str):
-    """A preset by name, or a lesson file (a path ending in .toml) as a preset."""
-    from playground.core.lessons import lesson_preset, load_lesson
-    from playground.core.presets import get_preset
+def lesson_hook_settings(args: argparse.Namespace, config: Config):
+    """The lesson's hook tables for `run`: from its preset, or from the hooks.toml a run folder
+    recorded beside the config file; None where there are none."""
+    from playground.core.measures import hook_kinds
 
-    if name.endswith(".toml") or "/" in name or "\\" in name:
-        return lesson_preset(load_lesson(name))
-    return get_preset(name)
-
-
-def run_hooks(args: argparse.Namespace, config: Config):
-    """Trainer hooks for `run`: the config's own plus the lesson's (from its preset, or the
-    hooks.toml a run folder recorded beside the config file), or None."""
-    from playground.core import lesson_hooks
-    from playground.core.trainer import build_hooks
-
-    extra = []
     if getattr(args, "preset", None):
-        preset = find_preset(args.preset)
-        if preset.hooks is not None:
-            extra = preset.hooks(config)
-    elif getattr(args, "config", None):
-        settings = lesson_hooks.load_hooks_beside(args.config, config)
-        extra = lesson_hooks.build_hooks(settings, config) if settings else []
-    return [*build_hooks(config), *extra] if extra else None
+        lesson = get_preset(args.preset).lesson
+        return lesson.hooks if lesson is not None and lesson.hooks else None
+    if getattr(args, "config", None):
+        return hook_kinds.load_hooks_beside(args.config, config) or None
+    return None
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
-    from playground.core.lessons import builtin_lessons, get_lesson
+    from playground.core.experiments.lessons import builtin_lessons, get_lesson
 
     if args.lesson:
         lesson = get_lesson(args.lesson)
@@ -81,9 +68,9 @@ class SweepProgressLine:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from playground.core import config as config_module
-    from playground.core.control import RunControl
-    from playground.core.lesson_hooks import resolve_hooks
-    from playground.core.sweep import SweepSpec, parse_values, run_sweep, summarise
+    from playground.core.base.control import RunControl
+    from playground.core.measures.hook_kinds import resolve_hooks
+    from playground.core.experiments.sweep import SweepSpec, parse_values, run_sweep, summarise
 
     if args.preset and args.config:
         raise ConfigError("give --preset or --config, not both")
@@ -91,7 +78,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.config:
         config = config_module.load(args.config)
     elif args.preset:
-        preset = find_preset(args.preset)
+        preset = get_preset(args.preset)
         lesson = preset.lesson
         config = preset.config()
     else:
@@ -135,7 +122,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def print_summary(table, param: str) -> None:
-    from playground.core.sweep import BASE_COLUMNS, summarise
+    from playground.core.experiments.sweep import BASE_COLUMNS, summarise
 
     extra = [c for c in table if c not in BASE_COLUMNS and c not in ("seed", "member")]
     columns = ["final_train_acc", "final_test_acc", *extra]

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from playground.core.config import apply_overrides
-from playground.core.lessons import get_lesson
-from playground.core.meanfield import critical_sw2
-from playground.core.sweep import SweepSpec, run_sweep, summarise
-from playground.core.trainer import Trainer, build_hooks
+from playground.core.experiments.lessons import get_lesson
+from playground.core.measures.meanfield import critical_sw2
+from playground.core.experiments.sweep import SweepSpec, run_sweep, summarise
+from playground.core.experiments.assembly import build_trainer
 
 
 def table_of(records, name):
@@ -33,7 +33,7 @@ def table_of(records, name):
 def run_lesson(name, overrides=()):
     lesson = get_lesson(name)
     config = apply_overrides(lesson.config, list(overrides))
-    trainer = Trainer(config, hooks=[*build_hooks(config), *lesson.make_hooks(config)])
+    trainer = build_trainer(config, lesson.hooks)
     records = list(trainer.epochs())
     return trainer, records
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from playground.core.boundary import compute_boundary, grid_extent, output_probabilities
+from playground.core.measures.boundary import compute_boundary, grid_extent, output_probabilities
 from playground.core.config import apply_overrides, from_dict, validate
-from playground.core.trainer import Trainer
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
 
 
 def numpy_forward(trainer, points, member):
@@ -22,7 +23,7 @@ def numpy_forward(trainer, points, member):
 
 def make_trainer(*overrides):
     cfg = from_dict({"task": {"name": "gauss", "classes": 3, "samples": 90}})
-    return Trainer(validate(apply_overrides(cfg, ["network.hidden=[5, 4]", "train.ensemble=2", *overrides])))
+    return build_trainer(validate(apply_overrides(cfg, ["network.hidden=[5, 4]", "train.ensemble=2", *overrides])))
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
@@ -59,7 +60,7 @@ def test_hinge_score_maps_to_a_probability():
 
 
 def test_a_task_with_more_inputs_is_refused():
-    trainer = Trainer(validate(apply_overrides(from_dict({"task": {"name": "ib"}}), ["network.hidden=[3]"])))
+    trainer = build_trainer(validate(apply_overrides(from_dict({"task": {"name": "ib"}}), ["network.hidden=[3]"])))
     with pytest.raises(ValueError, match="2 inputs"):
         compute_boundary(trainer)
 

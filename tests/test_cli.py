@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from playground.cli import main
-from playground.core.runlog import read_run
+from playground.core.runs.runlog import read_run
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ["--set", "train.epochs=4", "--set", "network.hidden=[6, 4]", "--quiet"]

@@ -10,9 +10,9 @@ import torch
 
 from playground.core.config import Config, ConfigError, apply_overrides, validate
 from playground.core.continual.examples import example_images, image_shape
-from playground.core.continual.sequence import build_sequence, permutations
-from playground.core.fileio import RunFileError
-from playground.core.resources import resource_path, resources_dir
+from playground.core.training.sequence import build_sequence, permutations
+from playground.core.base.fileio import RunFileError
+from playground.core.base.resources import resource_path, resources_dir
 from playground.core.tasks import get_task
 from playground.core.tasks.digits import digits_data
 from playground.core.tasks.parity import hidden_subset, parity_labels

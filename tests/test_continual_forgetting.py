@@ -13,9 +13,10 @@ from playground.cli import main
 from playground.core.config import LOSSES, Config, ConfigError, apply_overrides, validate
 from playground.core.continual import metrics
 from playground.core.continual.evaluation import TaskEvaluation
-from playground.core.presets import get_preset
-from playground.core.runlog import read_run
-from playground.core.trainer import Trainer
+from playground.core.experiments.catalog import get_preset
+from playground.core.runs.runlog import read_run
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
 
 SEEDS = 4
 
@@ -34,7 +35,7 @@ def accuracy_matrix(family: str, scenario: str, method: str) -> np.ndarray:
         f"train.ensemble={SEEDS}", f"continual.tasks={TASKS[family]}", f"continual.family={family}",
         f"continual.scenario={scenario}", f"continual.method={method}", "continual.eval_every=100",
     ])
-    trainer = Trainer(cfg)
+    trainer = build_trainer(cfg)
     list(trainer.epochs())
     return next(h for h in trainer.hooks if isinstance(h, TaskEvaluation)).matrix
 
@@ -133,4 +134,4 @@ def test_presets_run_from_the_command_line_and_write_both_tables(name, names, tm
     for i in range(5):
         rows = accuracy["epoch"] == i + 1
         np.testing.assert_allclose(R[accuracy["member"][rows], i, accuracy["task"][rows] - 1], accuracy["accuracy"][rows])
-    assert [t.name for t in Trainer(get_preset(name).config()).tasks] == names
+    assert [t.name for t in build_trainer(get_preset(name).config()).tasks] == names

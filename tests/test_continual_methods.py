@@ -10,14 +10,15 @@ import torch.nn.functional as F
 
 from playground.core.config import LOSSES, Config, apply_overrides
 from playground.core.continual.methods import EWC, Joint, Replay, SynapticIntelligence, fisher_diagonal, parameters
-from playground.core.data import TaskData
-from playground.core.trainer import Trainer
+from playground.core.training.data import TaskData
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
 
 
 def trainer(*overrides):
     base = ["task.name=digits", "network.hidden=[6, 5]", "train.batch_size=16", "train.epochs=2",
             "train.ensemble=2", "continual.tasks=3", "continual.family=split"]
-    return Trainer(apply_overrides(Config(), base + list(overrides)))
+    return build_trainer(apply_overrides(Config(), base + list(overrides)))
 
 
 def hooks_of(t, kind):
@@ -64,7 +65,7 @@ def test_fisher_equals_the_per_sample_brute_force(scenario):
 
 
 def test_fisher_of_the_hinge_loss_equals_the_brute_force():
-    t = Trainer(apply_overrides(Config(), [
+    t = build_trainer(apply_overrides(Config(), [
         "task.name=ib", "network.hidden=[5]", "network.activation=relu", "train.loss=hinge",
         "train.ensemble=2", "continual.tasks=2", "continual.scenario=domain",
     ]))

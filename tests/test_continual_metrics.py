@@ -5,7 +5,8 @@ import pytest
 
 from playground.core.config import Config, apply_overrides
 from playground.core.continual import metrics
-from playground.core.trainer import Trainer
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
 
 NAN = np.nan
 # R[i, j]: accuracy on task j after training task i. Task 1 first improves (0.9 -> 0.95)
@@ -69,7 +70,7 @@ def test_a_run_writes_task_accuracy_and_the_accuracy_matrix_consistently():
         "train.ensemble=2", "continual.tasks=3", "continual.family=split", "continual.scenario=class",
         "continual.eval_every=2",
     ])
-    trainer = Trainer(cfg)
+    trainer = build_trainer(cfg)
     records = list(trainer.epochs())
     assert len(records) == 12
     rows = [r for r in records if "task_accuracy" in r.tables]

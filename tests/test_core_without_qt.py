@@ -23,8 +23,9 @@ import playground.core
 for module in pkgutil.walk_packages(playground.core.__path__, "playground.core."):
     importlib.import_module(module.name)
 from playground.core.config import Config, apply_overrides
-from playground.core.trainer import Trainer
-trainer = Trainer(apply_overrides(Config(), ["train.epochs=2", "probes.enabled=true"]))
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
+trainer = build_trainer(apply_overrides(Config(), ["train.epochs=2", "probes.enabled=true"]))
 records = list(trainer.epochs())
 assert records[-1].stop_reason == "completed"
 loaded = [m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]

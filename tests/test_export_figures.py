@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 from playground.cli import main
-from playground.core import final_state
-from playground.core.fileio import RunFileError
+from playground.core.runs import final_state
+from playground.core.base.fileio import RunFileError
 from playground.ui import export
 from playground.ui.render import drawn_views
 from playground.ui.reopen import open_history, run_label

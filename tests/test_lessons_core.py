@@ -9,17 +9,18 @@ import pytest
 import torch
 
 from playground.core.config import Config, apply_overrides
-from playground.core.gradient_signal import all_inputs, parity_gradient_signal, per_example_grad_sq_norms
-from playground.core.meanfield import chi1, critical_sw2, depth_scale, q_star
-from playground.core.sharpness import top_hessian_eigenvalue, trainer_sharpness
+from playground.core.measures.gradient_signal import all_inputs, parity_gradient_signal, per_example_grad_sq_norms
+from playground.core.measures.meanfield import chi1, critical_sw2, depth_scale, q_star
+from playground.core.measures.sharpness import top_hessian_eigenvalue, trainer_sharpness
 from playground.core.tasks import get_task
 from playground.core.tasks.modes import halfway_time, mode_svd, observed_halfway, parse_strengths
-from playground.core.trainer import Trainer
-from playground.core.training_hooks import DeficitHook, blur
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
+from playground.core.measures.interventions import DeficitHook, blur
 
 
 def parity_trainer(n, k, members=2):
-    return Trainer(apply_overrides(Config(), [
+    return build_trainer(apply_overrides(Config(), [
         "task.name=parity", f"task.n={n}", f"task.k={k}", f"network.hidden=[{10 * n}]", "network.activation=relu",
         "train.loss=hinge", "train.optimizer=sgd", f"train.ensemble={members}", "train.epochs=1"]))
 
@@ -102,7 +103,7 @@ def test_top_hessian_eigenvalue_of_quadratics_per_member():
 def test_sharpness_of_a_linear_model_with_squared_error_is_the_input_second_moment():
     """With no hidden layer and loss 1/2 mean ||x W + b - onehot||^2 the Hessian is
     E[x~ x~^T] (x~ = [x, 1]) for every output: its top eigenvalue, in closed form."""
-    trainer = Trainer(apply_overrides(Config(), [
+    trainer = build_trainer(apply_overrides(Config(), [
         "task.name=gauss", "task.classes=3", "network.hidden=[]", "train.loss=mse", "train.ensemble=2", "train.epochs=1"]))
     sharpness = trainer_sharpness(trainer, samples=100_000, iterations=300)
     for member in range(2):
@@ -113,7 +114,7 @@ def test_sharpness_of_a_linear_model_with_squared_error_is_the_input_second_mome
 
 
 def test_sharpness_double_backward_through_tanh_matches_finite_differences():
-    trainer = Trainer(apply_overrides(Config(), [
+    trainer = build_trainer(apply_overrides(Config(), [
         "task.name=circle", "network.hidden=[5]", "network.activation=tanh", "train.ensemble=1", "train.epochs=1"]))
     top = trainer_sharpness(trainer, iterations=500)[0]
     params = list(trainer.model.parameters())

@@ -9,10 +9,10 @@ import pytest
 
 from playground.cli import main
 from playground.core.config import ConfigError, apply_overrides, validate
-from playground.core.control import RunControl
-from playground.core.lessons import TEXT_KEYS, VIEWS, builtin_lessons, get_lesson, lessons_dir, load_lesson
-from playground.core.presets import PRESETS, get_preset
-from playground.core.sweep import SweepSpec, read_sweep, run_sweep, summarise
+from playground.core.base.control import RunControl
+from playground.core.experiments.lessons import TEXT_KEYS, VIEWS, builtin_lessons, get_lesson, lessons_dir, load_lesson
+from playground.core.experiments.catalog import all_presets, get_preset
+from playground.core.experiments.sweep import SweepSpec, read_sweep, run_sweep, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def test_every_builtin_lesson_loads_is_a_preset_and_names_its_sources():
     assert len(set(names)) == len(names)
     assert [lesson.order for lesson in lessons] == sorted(lesson.order for lesson in lessons)
     for lesson in lessons:
-        assert PRESETS[lesson.name].lesson is lesson
+        assert all_presets()[lesson.name].lesson is lesson
         assert validate(get_preset(lesson.name).config()) == lesson.config  # same settings
         assert set(lesson.text) == set(TEXT_KEYS), lesson.name  # built-ins have every section
         assert lesson.sources
@@ -153,7 +153,7 @@ def test_sweep_table_has_one_row_per_value_and_seed_with_final_figures(tmp_path)
     assert list(table["value"]) == [0.001, 0.001, 0.1, 0.1]
     assert list(table["member"]) == [0, 1, 0, 1] and set(table["stop_reason"]) == {"completed"}
     # The final figures are the last epoch's metrics of each value's own run folder.
-    from playground.core.runlog import read_run
+    from playground.core.runs.runlog import read_run
 
     run = read_run(result.run_dirs[1])
     last = run.tables["metrics"]["epoch"] == 3
@@ -193,7 +193,7 @@ def test_sweep_stops_between_steps_and_keeps_what_it_finished(tmp_path):
 
 
 def test_sweep_refuses_a_foreign_folder(tmp_path):
-    from playground.core.fileio import RunFileError
+    from playground.core.base.fileio import RunFileError
 
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(RunFileError, match="not empty"):
@@ -232,7 +232,7 @@ def test_the_readme_example_lesson_is_valid(tmp_path):
 def test_run_with_a_lesson_preset_runs_its_hooks(tmp_path):
     out = tmp_path / "modes"
     assert main(["run", "--preset", "learning-modes", "--epochs", "3", "--ensemble", "1", "--quiet", "--out", str(out)]) == 0
-    from playground.core.runlog import read_run
+    from playground.core.runs.runlog import read_run
 
     run = read_run(out)
     assert list(np.unique(run.tables["modes"]["mode"])) == [1, 2, 3]  # written by the lesson's hook
@@ -243,7 +243,7 @@ def test_a_lesson_run_records_its_hooks_and_reruns_whole_from_its_config(tmp_pat
     import tomllib
 
     from playground.cli import main
-    from playground.core.runlog import read_run
+    from playground.core.runs.runlog import read_run
 
     first, second = tmp_path / "a", tmp_path / "b"
     quick = ["--set", "train.epochs=3", "--quiet"]

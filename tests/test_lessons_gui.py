@@ -9,7 +9,7 @@ import pytest
 
 from playground.cli import main
 from playground.core.config import apply_overrides
-from playground.core.lessons import get_lesson
+from playground.core.experiments.lessons import get_lesson
 from playground.ui import mainwindow as mw
 from playground.ui.lessons_panel import lesson_html
 from playground.ui.mainwindow import MainWindow
@@ -41,7 +41,7 @@ def test_opening_a_lesson_loads_settings_hooks_text_and_views(qtbot, window):
     lesson = get_lesson("learning-modes")
     assert window.lessons.open_lesson(lesson)
     assert window.controls.config() == lesson.config
-    assert window.session.extra_hooks is not None
+    assert window.session.hook_settings is not None
     assert window.lessons.view("modes") is not None and current_tab_key(window) == "modes"
     text = window.lessons.text.toPlainText()
     assert lesson.title in text and "Saxe" in text and "What the paper found" in text
@@ -116,7 +116,7 @@ def test_presets_in_the_run_bar_open_or_close_lessons(window):
     assert panel.lesson is not None and panel.lesson.name == "edge-of-chaos"
     bar.setCurrentIndex(bar.findData("spiral"))
     bar.activated.emit(bar.currentIndex())
-    assert panel.lesson is None and window.session.extra_hooks is None
+    assert panel.lesson is None and window.session.hook_settings is None
 
 
 def test_lesson_text_is_escaped_and_complete():

@@ -4,9 +4,9 @@ sizes, several seeds). The full-size figures are scripts/science_checks.py's."""
 import numpy as np
 
 from playground.core.config import apply_overrides
-from playground.core.lessons import get_lesson
-from playground.core.sweep import SweepSpec, run_sweep, summarise
-from playground.core.trainer import Trainer, build_hooks
+from playground.core.experiments.lessons import get_lesson
+from playground.core.experiments.sweep import SweepSpec, run_sweep, summarise
+from playground.core.experiments.assembly import build_trainer
 
 
 def train(name, overrides=(), hooks=None):
@@ -16,10 +16,11 @@ def train(name, overrides=(), hooks=None):
     settings = {k: dict(v) for k, v in lesson.hooks.items()}
     for hook, changes in (hooks or {}).items():
         settings[hook].update(changes)
-    from playground.core.lesson_hooks import build_hooks as lesson_hooks, resolve_hooks
+    from playground.core.measures.hook_kinds import resolve_hooks
 
-    extra = lesson_hooks(resolve_hooks(settings, config), config)
-    trainer = Trainer(config, hooks=[*build_hooks(config), *extra])
+    resolved = resolve_hooks(settings, config)
+    trainer = build_trainer(config, resolved)
+    extra = trainer.hooks[len(trainer.hooks) - len(resolved):]  # the lesson's come last
     records = list(trainer.epochs())
     assert trainer.stop_reason == "completed", trainer.stop_reason
     return trainer, records, extra

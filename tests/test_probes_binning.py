@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from playground.core.probes.binning import (
+from playground.core.measures.probes.binning import (
     AdaptiveRange,
     adaptive_edges,
     adaptive_information,
@@ -22,7 +22,7 @@ from playground.core.probes.binning import (
     fixed_information,
     pack_rows,
 )
-from playground.core.probes.targets import make_targets
+from playground.core.measures.probes.targets import make_targets
 from playground.core.tasks.ib import ib_data
 
 TOL = 1e-9

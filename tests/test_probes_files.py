@@ -7,10 +7,10 @@ import pytest
 
 from playground.cli import main
 from playground.core.config import Config
-from playground.core.probes.binning import fixed_information
-from playground.core.probes.targets import make_targets
-from playground.core.records import EpochRecord
-from playground.core.runlog import RunWriter, read_run
+from playground.core.measures.probes.binning import fixed_information
+from playground.core.measures.probes.targets import make_targets
+from playground.core.base.records import EpochRecord
+from playground.core.runs.runlog import RunWriter, read_run
 
 INFO_COLUMNS = ["epoch", "member", "layer", "estimator", "i_xt", "i_ty"]
 STATS_COLUMNS = ["epoch", "member", "layer", "units", "weight_norm", "weight_mean", "weight_std",

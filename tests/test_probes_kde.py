@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.core.probes.kde import kde_information, kde_layer, kernel_sums
-from playground.core.probes.targets import make_targets
+from playground.core.measures.probes.kde import kde_information, kde_layer, kernel_sums
+from playground.core.measures.probes.targets import make_targets
 
 TOL = 1e-9
 

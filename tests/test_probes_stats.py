@@ -9,10 +9,11 @@ import torch
 import torch.nn.functional as F
 
 from playground.core.config import apply_overrides, from_dict
-from playground.core.hooks import TrainerHook
-from playground.core.probes import probe_hooks
-from playground.core.probes.layer_stats import DiffusionDetector, LayerStatsHook, histogram, saturation
-from playground.core.trainer import Trainer
+from playground.core.training.hooks import TrainerHook
+from playground.core.measures.probes import probe_hooks
+from playground.core.measures.probes.layer_stats import DiffusionDetector, LayerStatsHook, histogram, saturation
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import Trainer
 
 
 def tiny_config(*overrides: str):
@@ -97,7 +98,7 @@ def test_gradient_statistics_equal_a_per_batch_loop():
 
 def test_weight_statistics_and_table_layout():
     cfg = tiny_config("train.epochs=1")
-    trainer = Trainer(cfg)
+    trainer = build_trainer(cfg)
     record = trainer.run_epoch()
     table = record.tables["layer_stats"]
     assert list(table) == ["epoch", "member", "layer", "units", "weight_norm", "weight_mean", "weight_std",
@@ -120,7 +121,7 @@ def test_weight_statistics_and_table_layout():
 
 def test_gradients_are_summed_only_on_probed_epochs():
     cfg = tiny_config("train.epochs=40", "probes.schedule=log", "probes.points=5", "train.ensemble=1")
-    trainer = Trainer(cfg)
+    trainer = build_trainer(cfg)
     hook = next(h for h in trainer.hooks if isinstance(h, LayerStatsHook))
     probed = []
     for record in trainer.epochs():

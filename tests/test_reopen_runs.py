@@ -17,7 +17,7 @@ from helpers_files import FakeDialogs, open_window, probe_config, small_config
 from playground.cli import main
 from playground.core import config as config_module
 from playground.core.config import apply_overrides, from_dict, validate
-from playground.core.runlog import read_run
+from playground.core.runs.runlog import read_run
 from playground.ui import autosave, overlay
 from playground.ui import mainwindow as mw
 from playground.ui.reopen import run_label
@@ -359,7 +359,7 @@ def test_save_run_as_onto_a_full_disk_leaves_nothing(qtbot, window, tmp_path, mo
 
 
 def test_tensorboard_files_for_the_current_run_or_what_to_install(qtbot, window, monkeypatch):
-    from playground.core import tensorboard_log
+    from playground.core.runs import tensorboard_log
 
     actions = window.file_actions
     assert actions.export_tensorboard() is None

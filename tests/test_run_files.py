@@ -8,8 +8,8 @@ import pytest
 from playground.cli import main
 from playground.core import config as C
 from playground.core.config import Config, ConfigError
-from playground.core.fileio import RunFileError, atomic_write_text
-from playground.core.runlog import read_run
+from playground.core.base.fileio import RunFileError, atomic_write_text
+from playground.core.runs.runlog import read_run
 
 QUICK = ["--set", "train.epochs=3", "--set", "network.hidden=[4]", "--quiet"]
 

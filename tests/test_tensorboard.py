@@ -3,8 +3,8 @@ import builtins
 import pytest
 
 from playground.cli import main
-from playground.core.fileio import RunFileError
-from playground.core import tensorboard_log
+from playground.core.base.fileio import RunFileError
+from playground.core.runs import tensorboard_log
 
 QUICK = ["--set", "train.epochs=3", "--set", "network.hidden=[4]", "--quiet"]
 
@@ -30,7 +30,7 @@ def test_run_with_tensorboard_writes_scalars_and_histograms(tmp_path):
 
 def test_saved_run_converts_to_the_same_values(tmp_path):
     pytest.importorskip("tensorboard")
-    from playground.core.runlog import read_run
+    from playground.core.runs.runlog import read_run
 
     out = tmp_path / "run"
     assert main(["run", "--preset", "circle", *QUICK, "--out", str(out)]) == 0

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from playground.core.config import Config, ConfigError, apply_overrides
-from playground.core.control import RunControl
-from playground.core.model import EnsembleMLP, init_layer
-from playground.core.trainer import COMPLETED, STOPPED_BY_USER, Trainer
+from playground.core.base.control import RunControl
+from playground.core.training.model import EnsembleMLP, init_layer
+from playground.core.experiments.assembly import build_trainer
+from playground.core.training.trainer import COMPLETED, STOPPED_BY_USER, Trainer
 
 
 def small(*overrides, epochs=3):
@@ -30,10 +31,10 @@ def run_all(trainer):
 def test_ensemble_member_equals_a_single_run_with_its_seed(overrides):
     """Proves the vectorisation: member k of an ensemble is the network a single run with
     seed + k trains (same init, split, labels, batches), to float tolerance."""
-    ensemble = Trainer(small(*overrides, "train.seed=10", "train.ensemble=3"))
+    ensemble = build_trainer(small(*overrides, "train.seed=10", "train.ensemble=3"))
     records = run_all(ensemble)
     for k in (0, 2):
-        single = Trainer(small(*overrides, f"train.seed={10 + k}", "train.ensemble=1"))
+        single = build_trainer(small(*overrides, f"train.seed={10 + k}", "train.ensemble=1"))
         single_records = run_all(single)
         for a, b in zip(records, single_records):
             np.testing.assert_allclose(a.test_loss[k], b.test_loss[0], rtol=1e-4, atol=1e-6)
@@ -43,21 +44,21 @@ def test_ensemble_member_equals_a_single_run_with_its_seed(overrides):
 
 
 def test_same_config_and_seed_give_identical_metrics():
-    first = run_all(Trainer(small("train.ensemble=2")))
-    second = run_all(Trainer(small("train.ensemble=2")))
+    first = run_all(build_trainer(small("train.ensemble=2")))
+    second = run_all(build_trainer(small("train.ensemble=2")))
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a.test_loss, b.test_loss)
         np.testing.assert_array_equal(a.batch_loss, b.batch_loss)
 
 
 def test_different_seeds_differ():
-    a = run_all(Trainer(small("train.seed=1")))[-1]
-    b = run_all(Trainer(small("train.seed=2")))[-1]
+    a = run_all(build_trainer(small("train.seed=1")))[-1]
+    b = run_all(build_trainer(small("train.seed=2")))[-1]
     assert a.test_loss[0] != b.test_loss[0]
 
 
 def test_training_reduces_the_loss_on_an_easy_task():
-    trainer = Trainer(apply_overrides(Config(), [
+    trainer = build_trainer(apply_overrides(Config(), [
         "task.name=gauss", "network.hidden=[8]", "train.lr=0.05", "train.epochs=30", "train.batch_size=32"]))
     records = run_all(trainer)
     assert records[-1].test_acc[0] > 0.95
@@ -66,7 +67,7 @@ def test_training_reduces_the_loss_on_an_easy_task():
 
 
 def test_diverging_run_stops_with_a_reason_not_a_crash():
-    trainer = Trainer(apply_overrides(Config(), [
+    trainer = build_trainer(apply_overrides(Config(), [
         "task.name=gauss", "task.random_labels=0.5", "network.hidden=[32, 32, 32]", "network.activation=linear", "train.optimizer=sgd",
         "train.lr=50", "train.epochs=200", "network.init=kaiming"]))
     records = run_all(trainer)
@@ -76,7 +77,7 @@ def test_diverging_run_stops_with_a_reason_not_a_crash():
 
 
 def test_learning_rate_change_reaches_the_optimizer_at_the_next_step():
-    trainer = Trainer(small("train.lr=0.001"))
+    trainer = build_trainer(small("train.lr=0.001"))
     trainer.run_epoch()
     trainer.set_optimizer_params(lr=0.05, weight_decay=0.01)
     assert trainer.optimizer.param_groups[0]["lr"] == 0.001  # not before the next step
@@ -89,7 +90,7 @@ def test_learning_rate_change_reaches_the_optimizer_at_the_next_step():
 
 
 def test_stop_between_steps_ends_the_generator():
-    trainer = Trainer(small(epochs=1000))
+    trainer = build_trainer(small(epochs=1000))
     control = RunControl()
     seen = []
     for record in trainer.epochs(control):
@@ -101,7 +102,7 @@ def test_stop_between_steps_ends_the_generator():
 
 
 def test_pause_blocks_until_resume():
-    trainer = Trainer(small(epochs=1000))
+    trainer = build_trainer(small(epochs=1000))
     control = RunControl()
     control.pause()
     done = threading.Event()
@@ -121,16 +122,16 @@ def test_pause_blocks_until_resume():
 
 
 def test_steps_per_epoch_and_batches_cover_the_training_set():
-    trainer = Trainer(small("train.batch_size=1000"))
+    trainer = build_trainer(small("train.batch_size=1000"))
     trainer.run_epoch()
     assert trainer.step_count == math.ceil(3277 / 1000)
-    trainer = Trainer(small("train.steps_per_epoch=3"))
+    trainer = build_trainer(small("train.steps_per_epoch=3"))
     trainer.run_epoch()
     assert trainer.step_count == 3
 
 
 def test_hinge_loss_equals_the_formula():
-    trainer = Trainer(apply_overrides(Config(), ["task.name=parity", "train.loss=hinge", "network.hidden=[4]"]))
+    trainer = build_trainer(apply_overrides(Config(), ["task.name=parity", "train.loss=hinge", "network.hidden=[4]"]))
     output = torch.tensor([[[2.0], [-0.5], [0.25]]])
     y = torch.tensor([[1, 1, 0]])
     # targets +1, +1, -1: max(0, 1 - t f) = 0, 1.5, 1.25
@@ -141,7 +142,7 @@ def test_cuda_on_a_machine_without_gpu_is_a_clear_error():
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
     with pytest.raises(ConfigError, match="train.device: 'cuda'"):
-        Trainer(small("train.device=cuda"))
+        build_trainer(small("train.device=cuda"))
 
 
 def test_initialisation_schemes_have_their_variances():
@@ -175,7 +176,7 @@ def test_model_forward_matches_a_plain_loop():
 
 
 def test_per_layer_activations_are_used():
-    trainer = Trainer(small("network.layer_activations=[relu, tanh, linear]"))
+    trainer = build_trainer(small("network.layer_activations=[relu, tanh, linear]"))
     acts = trainer.layer_activations()
     assert (acts[0] >= 0).all()  # relu
     assert (acts[1].abs() <= 1).all()  # tanh
@@ -186,7 +187,7 @@ def test_per_layer_activations_are_used():
 
 def test_same_seed_gives_identical_probe_tables():
     def tables():
-        trainer = Trainer(small("probes.enabled=true", "train.ensemble=2", epochs=4))
+        trainer = build_trainer(small("probes.enabled=true", "train.ensemble=2", epochs=4))
         collected = {}
         for record in trainer.epochs():
             for name, table in record.tables.items():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from playground.core.config import apply_overrides, from_dict
-from playground.core.records import EpochRecord
-from playground.core.runlog import RunWriter, read_run
+from playground.core.base.records import EpochRecord
+from playground.core.runs.runlog import RunWriter, read_run
 from playground.ui.history import BATCH_LOSS, MAX_SNAPSHOTS, History, TableBuffer
 from playground.ui import series
 

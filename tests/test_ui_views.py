@@ -4,9 +4,9 @@ tables hold, says so when it has nothing, and exports PNG and SVG."""
 import numpy as np
 import pytest
 
-from playground.core.boundary import BoundaryGrid
+from playground.core.measures.boundary import BoundaryGrid
 from playground.core.config import apply_overrides, from_dict, validate
-from playground.core.records import EpochRecord
+from playground.core.base.records import EpochRecord
 from playground.ui.history import History
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, BoundaryView, ForgettingView, InfoPlaneView, LayerStatsView, LossView
 

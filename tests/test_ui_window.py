@@ -246,7 +246,7 @@ def test_the_timer_never_redraws_per_step(qtbot, window):
 def test_the_window_opens_with_a_preset_or_config_file(tmp_path):
     from playground.core import config as config_module
     from playground.core.config import ConfigError
-    from playground.core.presets import get_preset
+    from playground.core.experiments.catalog import get_preset
     from playground.ui.app import initial_config
 
     assert initial_config() is None
@@ -276,7 +276,7 @@ def test_a_deep_lesson_network_keeps_its_depth_in_the_controls(qtbot):
 
 
 def test_the_boundary_view_gives_its_room_away_for_tasks_without_two_inputs(qtbot):
-    from playground.core.presets import get_preset
+    from playground.core.experiments.catalog import get_preset
     from playground.core.config import validate
     from playground.ui.mainwindow import MainWindow
 

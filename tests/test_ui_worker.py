@@ -7,8 +7,8 @@ import time
 import numpy as np
 
 from playground.core.config import apply_overrides, from_dict, validate
-from playground.core.control import RunControl
-from playground.core.records import EpochRecord
+from playground.core.base.control import RunControl
+from playground.core.base.records import EpochRecord
 from playground.ui.worker import Mailbox, TrainingSession
 
 

@@ -47,7 +47,7 @@ def initial_config(preset: str | None = None, config_path: str | None = None):
     Raises ConfigError with a one-line reason (the command line prints it, exit 2)."""
     from playground.core import config as config_module
     from playground.core.config import ConfigError, validate
-    from playground.core.presets import get_preset
+    from playground.core.experiments.catalog import get_preset
 
     if preset and config_path:
         raise ConfigError("give --preset or --config, not both")
@@ -63,7 +63,7 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
             sweep: bool = False) -> int:
     import torch
 
-    from playground.core.lessons import get_lesson
+    from playground.core.experiments.lessons import get_lesson
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
     config = initial_config(preset, config_path)  # bad input fails here, before any window

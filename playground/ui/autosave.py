@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
 
 from playground.core.config import Config
-from playground.core.fileio import RunFileError
+from playground.core.base.fileio import RunFileError
 
 DATA_DIR_ENV = "PLAYGROUND_DATA_DIR"
 RUNS_KEY = "autosave/runs_dir"
@@ -104,7 +104,7 @@ class RunRecorder(QObject):
         self.stop_reason: str | None = None
 
     def open(self, trainer) -> None:
-        from playground.core.runlog import RunWriter
+        from playground.core.runs.runlog import RunWriter
 
         try:
             self.run_dir = make_unique_dir(self.parent_dir, run_folder_name(trainer.config))
@@ -124,7 +124,7 @@ class RunRecorder(QObject):
 
     def finish(self, trainer, stop_reason: str) -> None:
         """The summary with the stop reason, and the network's final state."""
-        from playground.core import final_state
+        from playground.core.runs import final_state
 
         self.stop_reason = stop_reason
         if self.writer is None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.core.bench import Result, register
+from playground.core.bench.suite import Result, register
 from playground.core.config import Config, apply_overrides, validate
-from playground.core.presets import get_preset
+from playground.core.experiments.catalog import get_preset
 
 LONG = ["train.epochs=1000000"]
 # The app's first screen (spiral, no probes): the fastest epochs, so the GUI's share is largest.
@@ -30,10 +30,11 @@ def bench_config(settings: list[str]) -> Config:
 
 def headless_rate(config: Config, seconds: float, out_dir: Path) -> float:
     """Epochs per second of `playground run`: the trainer writing its run folder."""
-    from playground.core.runlog import RunWriter
-    from playground.core.trainer import Trainer
+    from playground.core.runs.runlog import RunWriter
+    from playground.core.experiments.assembly import build_trainer
+    from playground.core.training.trainer import Trainer
 
-    trainer = Trainer(config)
+    trainer = build_trainer(config)
     writer = RunWriter(out_dir, trainer.config)
     writer.write(trainer.run_epoch())
     start, first = time.perf_counter(), trainer.epoch

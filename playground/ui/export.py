@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from playground.core.fileio import RunFileError, atomic_write_bytes
+from playground.core.base.fileio import RunFileError, atomic_write_bytes
 from playground.ui.views.base import EXPORT_FORMATS
 
 DEFAULT_WIDTH = 1600

@@ -17,20 +17,17 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from playground.core import config as config_module
 from playground.core.config import ConfigError
-from playground.core.fileio import RunFileError
+from playground.core.base.fileio import RunFileError
 from playground.ui import autosave, export, render
 from playground.ui.reopen import open_history, run_label
 
 
 def recorded_hooks(config_path, cfg):
-    """The lesson hooks a run folder recorded beside its config (hooks.toml), as the session's
-    `extra_hooks`, so Start trains the run again whole; None where none were recorded."""
-    from playground.core import lesson_hooks
+    """The lesson hook tables a run folder recorded beside its config (hooks.toml), for the
+    session, so Start trains the run again whole; None where none were recorded."""
+    from playground.core.measures import hook_kinds
 
-    settings = lesson_hooks.load_hooks_beside(config_path, cfg)
-    if not settings:
-        return None
-    return lambda config: lesson_hooks.build_hooks(settings, config)
+    return hook_kinds.load_hooks_beside(config_path, cfg) or None
 
 TOML_FILTER = "Configs (*.toml);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
@@ -224,7 +221,7 @@ class FileActions(QObject):
         self.window.reset()
         self.window.controls.set_config(cfg)
         if hooks is not None:
-            self.window.session.extra_hooks = hooks
+            self.window.session.hook_settings = hooks
         self._status_text(f"Settings from {path}")
         return True
 
@@ -266,7 +263,7 @@ class FileActions(QObject):
         window = self.window
         window.reset()
         if hooks is not None:
-            window.session.extra_hooks = hooks
+            window.session.hook_settings = hooks
         window.controls.set_config(history.config)  # Start trains it again
         window.history = history
         for view in window.views:
@@ -312,7 +309,7 @@ class FileActions(QObject):
         return None
 
     def save_run_as(self, path: str | None = None) -> bool:
-        from playground.core.runcopy import copy_run
+        from playground.core.runs.runcopy import copy_run
 
         source = self.current_run_dir()
         if source is None:
@@ -337,7 +334,7 @@ class FileActions(QObject):
         return True
 
     def export_tensorboard(self) -> Path | None:
-        from playground.core.tensorboard_log import export_run
+        from playground.core.runs.tensorboard_log import export_run
 
         source = self.current_run_dir()
         if source is None:
@@ -447,7 +444,7 @@ class FileActions(QObject):
         path = path or self.dialogs.folder("Save runs in", str(autosave.runs_dir()))
         if not path:
             return False
-        from playground.core.fileio import ensure_writable_dir
+        from playground.core.base.fileio import ensure_writable_dir
 
         try:
             ensure_writable_dir(Path(path))

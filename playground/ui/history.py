@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from playground.core.records import EpochRecord, Table, table_rows
+from playground.core.base.records import EpochRecord, Table, table_rows
 
 # The run-file tables the views know; others are kept too (a probe may add its own).
 KNOWN_TABLES = ("metrics", "info_plane", "layer_stats", "task_accuracy", "accuracy_matrix")

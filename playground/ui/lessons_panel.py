@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from playground.core.config import ConfigError
-from playground.core.control import RunControl
-from playground.core.lessons import TEXT_KEYS, TEXT_TITLES, Lesson, builtin_lessons, load_lesson
+from playground.core.base.control import RunControl
+from playground.core.experiments.lessons import TEXT_KEYS, TEXT_TITLES, Lesson, builtin_lessons, load_lesson
 
 POLL_MS = 200
 OPEN_FILE = "__open_file__"
@@ -90,7 +90,7 @@ class SweepRunner(QObject):
 
     @Slot()
     def run(self) -> None:
-        from playground.core.sweep import run_sweep
+        from playground.core.experiments.sweep import run_sweep
 
         try:
             result = run_sweep(self.config, self.spec, self.hooks, out=self.out, progress=self._on_progress,
@@ -209,7 +209,7 @@ class LessonsPanel(QWidget):
             return False
         window.reset()
         window.controls.set_config(lesson.config)
-        window.session.extra_hooks = lesson.make_hooks if lesson.hooks else None
+        window.session.hook_settings = dict(lesson.hooks) or None
         self.lesson = lesson
         for key in lesson.views:
             if key in LESSON_VIEWS:
@@ -227,7 +227,7 @@ class LessonsPanel(QWidget):
     def close_lesson(self) -> None:
         """Back to plain settings: the lesson's hooks no longer apply."""
         self.lesson = None
-        self.window.session.extra_hooks = None
+        self.window.session.hook_settings = None
         self.choice.setCurrentIndex(0)
         self.status.setText("No lesson open: runs use the settings alone.")
         self._update_buttons()
@@ -298,7 +298,7 @@ class LessonsPanel(QWidget):
         except ConfigError as exc:
             self.report(str(exc))
             return
-        from playground.core.sweep import check_spec
+        from playground.core.experiments.sweep import check_spec
 
         spec = self.lesson.sweep
         try:
@@ -441,9 +441,9 @@ def _preset_chosen(panel: LessonsPanel, window, index: int) -> None:
     name = window.preset.itemData(index)
     if not name or window.preset.currentIndex() != index:  # none, or the window's reset was declined
         return
-    from playground.core.presets import PRESETS
+    from playground.core.experiments.catalog import all_presets
 
-    preset = PRESETS.get(name)
+    preset = all_presets().get(name)
     if preset is not None and preset.lesson is not None:
         if panel.lesson is None or panel.lesson.name != name:
             panel.lesson = None

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMa
                                QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from playground.core.config import Config, ConfigError, validate
-from playground.core.presets import PRESETS, get_preset
+from playground.core.experiments.catalog import all_presets, get_preset
 from playground.ui import file_actions, lessons_panel
 from playground.ui.controls import ControlPanel
 from playground.ui.history import History
@@ -186,9 +186,9 @@ class MainWindow(QMainWindow):
         preset_row = QHBoxLayout()
         self.preset = QComboBox()
         self.preset.addItem("— choose a ready-made setup —", None)
-        for name in sorted(PRESETS):
+        for name in sorted(all_presets()):
             self.preset.addItem(name, name)
-            self.preset.setItemData(self.preset.count() - 1, PRESETS[name].description, Qt.ItemDataRole.ToolTipRole)
+            self.preset.setItemData(self.preset.count() - 1, all_presets()[name].description, Qt.ItemDataRole.ToolTipRole)
         self.preset.activated.connect(self._preset_chosen)
         preset_row.addWidget(QLabel("Preset"))
         preset_row.addWidget(self.preset, 1)
@@ -386,7 +386,7 @@ class MainWindow(QMainWindow):
             return
         self.reset()
         self.controls.set_config(validate(get_preset(name).config()))
-        self.statusBar().showMessage(f"{name}: {PRESETS[name].description}", 10_000)
+        self.statusBar().showMessage(f"{name}: {all_presets()[name].description}", 10_000)
 
     # ------------------------------------------------------------ the timer
 

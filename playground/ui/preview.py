@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.boundary import BoundaryGrid, DEFAULT_RESOLUTION, grid_extent
+from playground.core.measures.boundary import BoundaryGrid, DEFAULT_RESOLUTION, grid_extent
 from playground.core.config import Config
 
 
@@ -16,7 +16,7 @@ def preview(config: Config) -> dict[str, Any]:
     for 2-D tasks, and "weights", "biases", "layer_sizes", ... of member 0 at initialisation."""
     import torch
 
-    from playground.core.model import EnsembleMLP
+    from playground.core.training.model import EnsembleMLP
     from playground.core.tasks import get_task
 
     spec = get_task(config.task.name)

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playground.core.fileio import ensure_writable_dir
+from playground.core.base.fileio import ensure_writable_dir
 
 # Logical size of each figure (the PNG width scales it; the aspect ratio stays).
 DEFAULT_SIZE = (1200, 750)

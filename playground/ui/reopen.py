@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playground.core import final_state
-from playground.core.runlog import read_run
+from playground.core.runs import final_state
+from playground.core.runs.runlog import read_run
 from playground.ui.history import History
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from playground.core.config import Config, apply_overrides, validate
-from playground.core.presets import get_preset
+from playground.core.experiments.catalog import get_preset
 
 TIMEOUT_S = 60.0
 # One short run that feeds every view: a 2-D task (boundary), probes (information plane,

@@ -16,8 +16,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from playground.core.config import Config, ConfigError
-from playground.core.control import RunControl, StopRequested
-from playground.core.records import EpochRecord
+from playground.core.base.control import RunControl, StopRequested
+from playground.core.base.records import EpochRecord
 
 # Seconds between the worker's snapshots of weights and the decision boundary (its own clock).
 LIVE_INTERVAL_S = 0.15
@@ -61,11 +61,11 @@ class TrainingWorker(QObject):
 
     def __init__(self, config: Config, mailbox: Mailbox, control: RunControl,
                  steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S, recorder=None,
-                 extra_hooks=None):
+                 hook_settings=None):
         super().__init__()  # no parent: moveToThread refuses objects with one
         self.config = config
-        # Optional: config -> trainer hooks added to the config's own (a lesson's deficit, measures).
-        self.extra_hooks = extra_hooks
+        # Optional: a lesson's hook tables, trained beside the config's own hooks.
+        self.hook_settings = hook_settings
         # Optional: writes the run folder from this thread (open, write each record, finish).
         self.recorder = recorder
         self.mailbox = mailbox
@@ -111,11 +111,10 @@ class TrainingWorker(QObject):
             self.finished.emit("failed")
 
     def _build(self) -> bool:
-        from playground.core.trainer import Trainer, build_hooks
+        from playground.core.experiments.assembly import build_trainer
 
         try:
-            hooks = None if self.extra_hooks is None else [*build_hooks(self.config), *self.extra_hooks(self.config)]
-            trainer = Trainer(self.config, hooks=hooks)
+            trainer = build_trainer(self.config, self.hook_settings)
         except ConfigError as exc:
             self.failed.emit(str(exc))
             self.finished.emit("failed")
@@ -129,7 +128,7 @@ class TrainingWorker(QObject):
         return True
 
     def _run(self) -> None:
-        from playground.core.trainer import STOPPED_BY_USER
+        from playground.core.training.trainer import STOPPED_BY_USER
 
         if not self._build():
             return
@@ -174,7 +173,7 @@ class LiveSnapshots:
     """Weights and the decision boundary, added to a record at most every `interval_s`."""
 
     def __init__(self, trainer, interval_s: float):
-        from playground.core.boundary import supports_boundary
+        from playground.core.measures.boundary import supports_boundary
 
         self.trainer = trainer
         self.interval_s = interval_s
@@ -195,7 +194,7 @@ class LiveSnapshots:
         record.live.update(self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:
-        from playground.core.boundary import compute_boundary
+        from playground.core.measures.boundary import compute_boundary
 
         trainer = self.trainer
         live: dict[str, Any] = {
@@ -247,8 +246,8 @@ class TrainingSession(QObject):
         # Optional: config -> a recorder the worker writes the run folder with (autosave).
         self.recorder_factory = None
         self.recorder = None
-        # Optional: config -> extra trainer hooks for the runs started from now on (lessons).
-        self.extra_hooks = None
+        # Optional: a lesson's hook tables for the runs started from now on.
+        self.hook_settings = None
 
     @property
     def active(self) -> bool:
@@ -269,7 +268,7 @@ class TrainingSession(QObject):
         self.thread.setObjectName("training")
         self.recorder = self.recorder_factory(config) if self.recorder_factory is not None else None
         self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps, recorder=self.recorder,
-                                     extra_hooks=self.extra_hooks)
+                                     hook_settings=self.hook_settings)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started_run.connect(self.run_started)

@@ -3,14 +3,14 @@
 With `continual.tasks = T > 1` the trainer trains T tasks one after another, each for
 `continual.epochs_per_task` epochs (0 = `train.epochs`):
 
-    sequence.py    build_sequence(config, seeds, device) -> list[TaskData]: the families
-                   (permuted, split, parity) and scenarios (task, domain, class)
     methods.py     continual_hooks(config): the remedy (none, ewc, online_ewc, si, replay,
                    joint) and the per-task evaluation
     evaluation.py  TaskEvaluation: test accuracy on every task, tables and live data
     metrics.py     average accuracy, forgetting, backward transfer from the accuracy matrix
     examples.py    example_images(...): a few inputs of a task as images, for the app
-    checks.py      the config checks, run by config.validate
+
+The sequence itself (families permuted, split, parity; scenarios task, domain, class) is built
+by `training.sequence`, and its config checks are `config.continual`.
 
 Tasks are numbered from 1 in the tables, from 0 in `trainer.task_index` and in the arrays below.
 E = ensemble members, T = tasks.

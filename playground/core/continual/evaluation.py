@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from playground.core.continual import metrics
-from playground.core.hooks import TrainerHook
+from playground.core.training.hooks import TrainerHook
 
 if TYPE_CHECKING:
-    from playground.core.records import EpochRecord
-    from playground.core.trainer import Trainer
+    from playground.core.base.records import EpochRecord
+    from playground.core.training.trainer import Trainer
 
 
 def task_accuracies(trainer: "Trainer") -> np.ndarray:

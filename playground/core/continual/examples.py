@@ -9,7 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from playground.core.config import Config
-    from playground.core.trainer import Trainer
+    from playground.core.training.trainer import Trainer
 
 
 class TaskExamples(NamedTuple):
@@ -33,7 +33,7 @@ def example_images(source: "Trainer | Config", task_index: int, count: int = 8, 
     A task's data never change during training, so the app may call this from its own thread.
     """
     from playground.core.config import Config, ConfigError, validate
-    from playground.core.trainer import build_tasks
+    from playground.core.training.trainer import build_tasks
 
     if isinstance(source, Config):
         config = validate(source)

@@ -13,13 +13,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground.core.data import TaskData
-from playground.core.hooks import TrainerHook
-from playground.core.model import ACTIVATION_FUNCTIONS, EnsembleMLP
+from playground.core.training.data import TaskData
+from playground.core.training.hooks import TrainerHook
+from playground.core.training.model import ACTIVATION_FUNCTIONS, EnsembleMLP
 
 if TYPE_CHECKING:
     from playground.core.config import Config
-    from playground.core.trainer import Trainer
+    from playground.core.training.trainer import Trainer
 
 # Samples of a task's training set the Fisher is averaged over (evenly spaced through it).
 FISHER_SAMPLES = 1000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.core.records import Table
+from playground.core.base.records import Table
 
 
 def _after(R: np.ndarray, after: int | None) -> int:

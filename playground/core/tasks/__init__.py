@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playground.core.config import ConfigError
+from playground.core.base.errors import ConfigError
 from playground.core.tasks import csvdata, digits, ib, modes, parity, toy2d
 from playground.core.tasks.base import Dataset, Option, TaskSpec
 

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from playground.core.config import ConfigError
+from playground.core.base.errors import ConfigError
 
 # A function that draws `n` fresh labelled samples: (rng, n) -> (x, y).
 Sampler = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]

@@ -22,7 +22,7 @@ N_CLASSES = 10
 @lru_cache(maxsize=1)
 def digits_data() -> tuple[np.ndarray, np.ndarray]:
     """Pixels (1797, 64) float32 in [0, 1] and labels (1797,) int64, read-only."""
-    from playground.core.resources import resource_path
+    from playground.core.base.resources import resource_path
 
     path = resource_path(FILE)
     with np.load(path) as archive:

@@ -17,12 +17,15 @@ t = ln(s/u0 - 1) / (2 s lr) steps.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from playground.core.config import Config, ConfigError
+from playground.core.base.errors import ConfigError
 from playground.core.tasks.base import Dataset, Option, TaskSpec
+
+if TYPE_CHECKING:
+    from playground.core.config import Config
 
 
 def hadamard(size: int) -> np.ndarray:

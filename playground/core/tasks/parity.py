@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from playground.core.config import ConfigError
+from playground.core.base.errors import ConfigError
 from playground.core.tasks.base import RANDOM_LABELS, Dataset, Option, TaskSpec, randomise_labels
 
 OPTIONS = (

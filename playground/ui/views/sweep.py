@@ -2,7 +2,7 @@
 each seed a faint dot), and beside it one more measure of the sweep table (the parity gradient
 signal, sharpness, time to fit, compression, ...), chosen in the toolbar.
 
-The view draws a sweep table (playground.core.sweep), not the run history: the lessons panel
+The view draws a sweep table (playground.core.experiments.sweep), not the run history: the lessons panel
 hands it each table as the sweep goes (`set_sweep`).
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
-from playground.core.records import Table
-from playground.core.sweep import BASE_COLUMNS
+from playground.core.base.records import Table
+from playground.core.experiments.sweep import BASE_COLUMNS
 from playground.ui import style
 from playground.ui.views.base import PlotView, sync_combo
 

@@ -1,0 +1,354 @@
+"""Sweeps: one setting over a range of values, several seeds each, and a summary table.
+
+A sweep trains one ensemble per value (its members are the seeds `train.seed + k`, k <
+seeds), in the caller's thread: the CLI runs it directly, the GUI in its worker. Between
+steps it honours a `RunControl` (pause, stop) and reports each epoch to a progress callback.
+
+The parameter is a config key (`task.n`, `network.sw2`, `network.depth`, `train.lr`,
+`train.batch_size`, `continual.method`, ...) or an option of a lesson hook
+(`deficit.start`). Output folder:
+
+    sweep.toml    the base config, the sweep and the hooks
+    sweep.csv     one row per (value, seed): value, seed, member, epochs, stop_reason, diverged,
+                  final_train_loss, final_train_acc, final_test_loss, final_test_acc (of the
+                  task trained last), for a sequence of tasks mean_task_acc, forgetting,
+                  backward_transfer, then the hooks' summary columns (e.g. gradient_signal,
+                  sharpness, fit_epoch)
+    runs/NN_<param>=<value>/   each value's full run folder (config.toml, metrics.csv, ...)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import tomli_w
+
+from playground.core.config import Config, ConfigError, apply_overrides, parse_scalar, to_dict, validate
+from playground.core.base.control import RunControl
+from playground.core.base.fileio import atomic_write_text, ensure_writable_dir
+from playground.core.base.records import EpochRecord, Table
+
+SWEEP_FILE = "sweep.csv"
+SPEC_FILE = "sweep.toml"
+RUNS_DIR = "runs"
+BASE_COLUMNS = (
+    "value", "seed", "member", "epochs", "stop_reason", "diverged",
+    "final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc",
+)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    param: str
+    values: tuple[Any, ...]
+    seeds: int = 3
+    # The summary column the app plots beside the accuracy ("" = the first the hooks add).
+    show: str = ""
+
+
+@dataclass
+class SweepProgress:
+    trial: int  # 0-based index of the value being trained
+    trials: int
+    value: Any
+    epoch: int
+    total_epochs: int
+    record: EpochRecord | None = None
+
+    @property
+    def fraction(self) -> float:
+        """Share of the whole sweep done, 0..1."""
+        return (self.trial + self.epoch / max(self.total_epochs, 1)) / max(self.trials, 1)
+
+
+@dataclass
+class SweepResult:
+    spec: SweepSpec
+    table: Table
+    stop_reason: str
+    out: Path | None = None
+    run_dirs: list[Path] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the sweep's values
+
+
+def parse_values(text: str) -> tuple[Any, ...]:
+    """"5,10,20" or "tanh,relu" -> typed values (TOML syntax where it parses)."""
+    values = tuple(parse_scalar(v.strip()) for v in str(text).split(",") if v.strip())
+    if not values:
+        raise ConfigError(f"sweep values: expected values separated by commas, got {text!r}")
+    return values
+
+
+def spec_from_mapping(data: Mapping[str, Any], prefix: str = "sweep") -> SweepSpec:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{prefix}: expected a table")
+    allowed = {"param", "values", "seeds", "show"}
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"unknown key '{prefix}.{key}'; allowed: {', '.join(sorted(allowed))}")
+    param = data.get("param")
+    if not isinstance(param, str) or "." not in param:
+        raise ConfigError(f"{prefix}.param: expected a setting such as 'task.n', got {param!r}")
+    values = data.get("values")
+    if isinstance(values, str):
+        values = parse_values(values)
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ConfigError(f"{prefix}.values: expected a non-empty list, got {values!r}")
+    seeds = data.get("seeds", 3)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 1000:
+        raise ConfigError(f"{prefix}.seeds: expected an integer between 1 and 1000, got {seeds!r}")
+    show = data.get("show", "")
+    if not isinstance(show, str):
+        raise ConfigError(f"{prefix}.show: expected the name of a column of sweep.csv, got {show!r}")
+    return SweepSpec(param=param, values=tuple(values), seeds=seeds, show=show)
+
+
+def with_value(
+    config: Config, hooks: Mapping[str, Mapping[str, Any]], param: str, value: Any
+) -> tuple[Config, dict[str, dict[str, Any]]]:
+    """The config and hook settings of one value of the sweep (validated)."""
+    from playground.core.measures.hook_kinds import get_hook_kind
+
+    section, key = param.split(".", 1)
+    hooks = {name: dict(settings) for name, settings in hooks.items()}
+    if section in hooks:
+        kind = get_hook_kind(section)
+        hooks[section] = kind.resolve({**hooks[section], key: value})
+        config = validate(config)
+        kind.check(hooks[section], config)
+        return config, hooks
+    try:
+        config = validate(apply_overrides(config, [f"{param}={json.dumps(value)}"]))
+    except ConfigError as exc:
+        if "unknown section" in str(exc) and hooks:
+            raise ConfigError(f"{exc}; or a hook option: {', '.join(f'{h}.*' for h in hooks)}") from None
+        raise
+    return config, hooks
+
+
+def check_spec(spec: SweepSpec, config: Config, hooks: Mapping[str, Mapping[str, Any]]) -> None:
+    """Every value must make a valid run; errors name the value."""
+    for value in spec.values:
+        try:
+            with_value(config, hooks, spec.param, value)
+        except ConfigError as exc:
+            raise ConfigError(f"sweep {spec.param} = {value!r}: {exc}") from None
+
+
+def value_label(param: str, value: Any) -> str:
+    text = f"{param.split('.')[-1]}={value}"
+    return re.sub(r"[^A-Za-z0-9_.=+-]", "_", text)
+
+
+# ---------------------------------------------------------------- running
+
+
+def _final_figures(trainer) -> dict[str, np.ndarray]:
+    """Train and test loss and accuracy of every member at the end (evaluated afresh, so a
+    stopped or diverged run reports where it really is)."""
+    data = trainer.task
+    train_loss, train_acc = trainer.evaluate(data.x_train, data.y_train, data)
+    test_loss, test_acc = trainer.evaluate(data.x_test, data.y_test, data)
+    return {"final_train_loss": train_loss, "final_train_acc": train_acc,
+            "final_test_loss": test_loss, "final_test_acc": test_acc}
+
+
+def _sequence_figures(trainer) -> dict[str, np.ndarray]:
+    """For a sequence of tasks: the average test accuracy over all tasks at the end, and the
+    average forgetting and backward transfer from the accuracy matrix of the finished tasks."""
+    if len(trainer.tasks) < 2:
+        return {}
+    from playground.core.continual import metrics
+    from playground.core.continual.evaluation import TaskEvaluation, task_accuracies
+
+    figures = {"mean_task_acc": task_accuracies(trainer).mean(axis=1)}
+    matrix = next((h.matrix for h in trainer.hooks if isinstance(h, TaskEvaluation)), None)
+    finished = matrix is not None and not np.isnan(matrix).all(axis=(0, 2))[1:].all()
+    nan = np.full(trainer.members, np.nan)
+    figures["forgetting"] = metrics.average_forgetting(matrix) if finished else nan
+    figures["backward_transfer"] = metrics.backward_transfer(matrix) if finished else nan
+    return figures
+
+
+def run_trial(
+    config: Config,
+    hook_settings: Mapping[str, Mapping[str, Any]],
+    on_record: Callable[[EpochRecord], None] | None = None,
+    control: RunControl | None = None,
+    out: Path | None = None,
+) -> tuple[dict[str, np.ndarray], str]:
+    """Train one ensemble; return its summary columns (one entry per member) and stop reason."""
+    from playground.core.experiments.assembly import build_trainer
+    from playground.core.runs.runlog import RunWriter
+
+    trainer = build_trainer(config, hook_settings)
+    writer = RunWriter(out, trainer.config, device=str(trainer.device), hooks=trainer.hooks) if out is not None else None
+    try:
+        for record in trainer.epochs(control):
+            if writer is not None:
+                writer.write(record)
+            if on_record is not None:
+                on_record(record)
+    finally:
+        if writer is not None:
+            writer.finish(trainer.stop_reason)
+    members = trainer.members
+    last = trainer.last_record
+    diverged = np.zeros(members, dtype=np.int64)
+    if last is not None and not np.all(np.isfinite(last.batch_loss)):
+        diverged = (~np.isfinite(last.batch_loss)).astype(np.int64)
+    columns: dict[str, np.ndarray] = {
+        "seed": np.array(trainer.seeds),
+        "member": np.arange(members),
+        "epochs": np.full(members, trainer.epoch),
+        "stop_reason": np.array([trainer.stop_reason or ""] * members, dtype=object),
+        "diverged": diverged,
+        **_final_figures(trainer),
+    }
+    columns.update(_sequence_figures(trainer))
+    for hook in (h for h in trainer.hooks if hasattr(h, "lesson_hook")):  # the lesson's own
+        summary = getattr(hook, "summary", None)
+        if summary is not None:
+            columns.update({k: np.asarray(v) for k, v in summary(trainer).items()})
+    return columns, trainer.stop_reason or ""
+
+
+def run_sweep(
+    config: Config,
+    spec: SweepSpec,
+    hooks: Mapping[str, Mapping[str, Any]] | None = None,
+    out: str | Path | None = None,
+    progress: Callable[[SweepProgress], None] | None = None,
+    control: RunControl | None = None,
+    on_value: Callable[[Table], None] | None = None,
+) -> SweepResult:
+    """Train every value of the sweep in turn; after each, write sweep.csv (when `out`) and
+    hand the table so far to `on_value`."""
+    hooks = dict(hooks or {})
+    check_spec(spec, config, hooks)
+    out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        _prepare(out_path, config, spec, hooks)
+    rows: list[dict[str, np.ndarray]] = []
+    run_dirs: list[Path] = []
+    stop_reason = "completed"
+    for index, value in enumerate(spec.values):
+        if control is not None and control.stop_requested:
+            stop_reason = "stopped by user"
+            break
+        trial_config, trial_hooks = with_value(config, hooks, spec.param, value)
+        trial_config = replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds))
+        run_dir = None
+        if out_path is not None:
+            run_dir = out_path / RUNS_DIR / f"{index:02d}_{value_label(spec.param, value)}"
+            run_dirs.append(run_dir)
+
+        def on_record(record: EpochRecord, index=index, value=value, total=record_total(trial_config)) -> None:
+            if progress is not None:
+                progress(SweepProgress(index, len(spec.values), value, record.epoch, total, record))
+
+        columns, reason = run_trial(trial_config, trial_hooks, on_record, control, run_dir)
+        members = len(columns["seed"])
+        rows.append({"value": np.array([value] * members, dtype=object), **columns})
+        table = merge_rows(rows)
+        if out_path is not None:
+            write_table(out_path / SWEEP_FILE, table)
+        if on_value is not None:
+            on_value(table)
+        if reason == "stopped by user":
+            stop_reason = reason
+            break
+    return SweepResult(spec, merge_rows(rows), stop_reason, out_path, run_dirs)
+
+
+def record_total(config: Config) -> int:
+    per_task = config.continual.epochs_per_task or config.train.epochs
+    return per_task * max(config.continual.tasks, 1)
+
+
+def _prepare(out: Path, config: Config, spec: SweepSpec, hooks: Mapping[str, Any]) -> None:
+    from playground.core.base.fileio import RunFileError
+
+    if out.exists() and out.is_dir() and any(out.iterdir()) and not (out / SPEC_FILE).exists():
+        raise RunFileError(f"{out}: folder is not empty and holds no sweep; choose a new or empty folder")
+    ensure_writable_dir(out)
+    (out / SWEEP_FILE).unlink(missing_ok=True)
+    document = {
+        "sweep": {"param": spec.param, "values": list(spec.values), "seeds": spec.seeds},
+        "hooks": {name: dict(settings) for name, settings in hooks.items()},
+        "config": to_dict(config),
+    }
+    atomic_write_text(out / SPEC_FILE, tomli_w.dumps(document))
+
+
+def merge_rows(rows: Sequence[Mapping[str, np.ndarray]]) -> Table:
+    """Stack trials' columns; a column some trials lack is NaN there."""
+    names: list[str] = list(BASE_COLUMNS)
+    for row in rows:
+        names += [name for name in row if name not in names]
+    table: Table = {}
+    for name in names:
+        parts = []
+        for row in rows:
+            count = len(row["seed"])
+            parts.append(np.asarray(row[name], dtype=object) if name in row else np.full(count, np.nan, dtype=object))
+        table[name] = np.concatenate(parts) if parts else np.array([], dtype=object)
+    return table
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, (np.integer,)):
+        return str(int(value))
+    return str(value)
+
+
+def write_table(path: Path, table: Table) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = list(table)
+    writer.writerow(columns)
+    rows = len(table[columns[0]]) if columns else 0
+    for i in range(rows):
+        writer.writerow([_cell(table[c][i]) for c in columns])
+    atomic_write_text(path, buffer.getvalue())
+
+
+def read_sweep(path: str | Path) -> Table:
+    """A sweep folder's (or a sweep.csv file's) summary table."""
+    from playground.core.runs.runlog import read_table
+
+    path = Path(path)
+    return read_table(path / SWEEP_FILE if path.is_dir() else path)
+
+
+def summarise(table: Table, column: str) -> list[tuple[Any, float, float, int]]:
+    """(value, mean, standard deviation, seeds) of `column` for each value, in sweep order."""
+    values = table["value"]
+    out = []
+    seen: list[Any] = []
+    for v in values:
+        if not any(_same(v, s) for s in seen):
+            seen.append(v)
+    for v in seen:
+        picked = np.array([float(x) for x, w in zip(table[column], values) if _same(w, v)], dtype=float)
+        finite = picked[np.isfinite(picked)]
+        mean = float(np.mean(finite)) if finite.size else math.nan
+        std = float(np.std(finite)) if finite.size else math.nan
+        out.append((v, mean, std, int(picked.size)))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(a) == str(b)

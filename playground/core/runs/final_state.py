@@ -1,0 +1,117 @@
+"""The trained network's last state as a run file (final_state.npz), so a reopened run can draw
+what the CSV tables do not hold: the network's weights and the decision boundary.
+
+Written once when a run ends (CLI and GUI alike), atomically; read back into the same
+`live` dictionary the GUI's worker sends while training (weights, biases, layer sizes,
+activations, feature names, boundary grid, probe layer names).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from playground.core.base.fileio import RunFileError, atomic_write_bytes
+
+FINAL_STATE_FILE = "final_state.npz"
+FORMAT_VERSION = 1
+BOUNDARY_FIELDS = ("xs", "ys", "probs", "points", "labels", "test_points", "test_labels")
+
+
+def capture(trainer) -> dict[str, np.ndarray]:
+    """The arrays saved for a trainer's current state (copies; the trainer may go on)."""
+    from playground.core.measures.boundary import compute_boundary, supports_boundary
+    from playground.core.measures.probes.shared import layer_labels
+
+    model = trainer.model
+    arrays: dict[str, np.ndarray] = {
+        "format_version": np.array(FORMAT_VERSION),
+        "layer_sizes": np.asarray(model.sizes, dtype=np.int64),
+        "activations": np.asarray(list(model.activation_names), dtype=str),
+        "feature_names": np.asarray(_feature_names(trainer), dtype=str),
+        "probe_layers": np.asarray(layer_labels(trainer), dtype=str),
+        "task_names": np.asarray([t.name for t in trainer.tasks], dtype=str),
+    }
+    for index, weight in enumerate(trainer.weights()):
+        arrays[f"weights_{index}"] = weight.astype(np.float32)
+    for index, bias in enumerate(model.biases):
+        arrays[f"biases_{index}"] = bias.detach().cpu().numpy().reshape(trainer.members, -1).astype(np.float32)
+    if supports_boundary(trainer):
+        grid = compute_boundary(trainer)
+        for name in BOUNDARY_FIELDS:
+            arrays[f"boundary_{name}"] = np.asarray(getattr(grid, name))
+    return arrays
+
+
+def _feature_names(trainer) -> list[str]:
+    datasets = getattr(trainer.task, "datasets", ())
+    if datasets and datasets[0].feature_names:
+        return list(datasets[0].feature_names)
+    return [f"x{i}" for i in range(trainer.task.input_dim)]
+
+
+def write(trainer, run_dir: str | Path) -> Path:
+    """Save the trainer's state into the run folder (atomic; RunFileError if it cannot)."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **capture(trainer))
+    path = Path(run_dir) / FINAL_STATE_FILE
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def read(run_dir: str | Path) -> dict[str, Any]:
+    """The saved state as the GUI's live data; {} when the run has no such file.
+
+    A damaged file raises RunFileError naming the file and the problem."""
+    from playground.core.measures.boundary import BoundaryGrid
+
+    path = Path(run_dir) / FINAL_STATE_FILE
+    if not path.exists():
+        return {}
+    if not zipfile.is_zipfile(path):
+        raise RunFileError(f"{path}: not an .npz archive (damaged, or not written by the playground)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise RunFileError(f"{path}: not a readable state file ({exc})") from None
+    version = int(arrays.get("format_version", np.array(0)))
+    if version > FORMAT_VERSION:
+        raise RunFileError(f"{path}: format_version {version} is from a newer playground "
+                           f"(this one reads up to {FORMAT_VERSION})")
+    for key in ("layer_sizes", "weights_0", "biases_0"):
+        if key not in arrays:
+            raise RunFileError(f"{path}: missing '{key}'")
+    sizes = [int(n) for n in arrays["layer_sizes"]]
+    layers = len(sizes) - 1
+    weights, biases = [], []
+    for index in range(layers):
+        for prefix, out in (("weights", weights), ("biases", biases)):
+            key = f"{prefix}_{index}"
+            if key not in arrays:
+                raise RunFileError(f"{path}: missing '{key}' (layer_sizes lists {layers} layers)")
+            out.append(arrays[key])
+        if weights[-1].ndim != 3 or weights[-1].shape[1:] != (sizes[index], sizes[index + 1]):
+            raise RunFileError(f"{path}: 'weights_{index}' has shape {weights[-1].shape}, "
+                               f"expected (members, {sizes[index]}, {sizes[index + 1]})")
+    live: dict[str, Any] = {
+        "weights": weights,
+        "biases": biases,
+        "layer_sizes": sizes,
+        "activations": [str(a) for a in arrays.get("activations", [])],
+        "feature_names": [str(a) for a in arrays.get("feature_names", [])],
+    }
+    if "probe_layers" in arrays:
+        live["probe_layers"] = [str(a) for a in arrays["probe_layers"]]
+    if len(arrays.get("task_names", [])) > 1:
+        live["continual"] = {"task_names": [str(a) for a in arrays["task_names"]]}
+    if "boundary_probs" in arrays:
+        missing = [name for name in BOUNDARY_FIELDS if f"boundary_{name}" not in arrays]
+        if missing:
+            raise RunFileError(f"{path}: missing 'boundary_{missing[0]}'")
+        live["boundary"] = BoundaryGrid(**{name: arrays[f"boundary_{name}"] for name in BOUNDARY_FIELDS})
+    return live

@@ -1,0 +1,349 @@
+"""The trainer: owns model, optimizer and data of one run, and hands out one record per epoch.
+
+It is driven step by step (the GUI worker) or as a generator of epochs (the CLI); pause,
+resume and stop are honoured between steps through a `RunControl`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import replace
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from playground.core.config import Config, ConfigError, validate
+from playground.core.base.control import RunControl, StopRequested
+from playground.core.training.data import TaskData, stack_datasets
+from playground.core.training.hooks import TrainerHook
+from playground.core.training.model import EnsembleMLP
+from playground.core.base.records import EpochRecord
+from playground.core.base.schedule import Schedule
+from playground.core.tasks import get_task
+
+STOPPED_BY_USER = "stopped by user"
+COMPLETED = "completed"
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError("train.device: 'cuda' was asked for, but torch sees no CUDA GPU here; use 'cpu'")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def member_seeds(config: Config) -> list[int]:
+    return [config.train.seed + k for k in range(config.train.ensemble)]
+
+
+def build_single_task(config: Config, seeds: Sequence[int], device: torch.device) -> list[TaskData]:
+    spec = get_task(config.task.name)
+    datasets = [spec.build(config.task.params, seed) for seed in seeds]
+    return [stack_datasets(config.task.name, datasets, device)]
+
+
+def build_tasks(config: Config, seeds: Sequence[int], device: torch.device) -> list[TaskData]:
+    if config.continual.tasks > 1:
+        from playground.core.training.sequence import build_sequence
+
+        return build_sequence(config, seeds, device)
+    return build_single_task(config, seeds, device)
+
+
+class Trainer:
+    def __init__(self, config: Config, hooks: Sequence[TrainerHook] | None = None):
+        self.config = config = validate(config)
+        torch.set_num_threads(config.train.threads)
+        self.device = resolve_device(config.train.device)
+        self.seeds = member_seeds(config)
+        self.members = len(self.seeds)
+        self.tasks = build_tasks(config, self.seeds, self.device)
+        self.task_index = 0
+        first = self.tasks[0]
+        self.n_classes = max(t.n_classes for t in self.tasks)
+        self.output_dim = 1 if config.train.loss == "hinge" else self.n_classes
+        hidden = list(config.network.hidden)
+        activations = list(config.network.layer_activations) or [config.network.activation] * len(hidden)
+        self.model = EnsembleMLP(
+            [first.input_dim, *hidden, self.output_dim], activations, self.seeds,
+            init=config.network.init, sw2=config.network.sw2, sb2=config.network.sb2,
+        ).to(self.device)
+        self.optimizer = self._make_optimizer()
+        # Each member's own streams: numpy for online samplers, torch for batch order
+        # (torch.randperm is ~3x faster than numpy's permutation here).
+        self.batch_rngs = [np.random.default_rng([seed, 1]) for seed in self.seeds]
+        self.order_generators = [
+            torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 2]).generate_state(1)[0]))
+            for seed in self.seeds
+        ]
+        self.epochs_per_task = config.continual.epochs_per_task or config.train.epochs
+        self.total_epochs = self.epochs_per_task * len(self.tasks)
+        self.eval_schedule = Schedule(config.train.eval_schedule, self.total_epochs, config.train.eval_points)
+        self.hooks = list(hooks or ())
+        self.epoch = 0
+        self.step_count = 0
+        self.elapsed = 0.0
+        self.stop_reason: str | None = None
+        self.last_record: EpochRecord | None = None
+        self._pending: dict[str, float] = {}
+        self._pending_lock = threading.Lock()
+        self._started = False
+        # Per-sample head masks (members, batch, C) for this step's batch, set by a
+        # transform_batch hook that mixes in samples of other task-incremental tasks (replay).
+        self.batch_class_mask: torch.Tensor | None = None
+
+    # ------------------------------------------------------------ optimizer
+
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        tr = self.config.train
+        params = list(self.model.parameters())
+        # The fused kernels update all parameters in one call: ~3x faster for these tiny tensors.
+        if tr.optimizer == "sgd":
+            return torch.optim.SGD(params, lr=tr.lr, momentum=tr.momentum, weight_decay=tr.weight_decay, fused=True)
+        return torch.optim.Adam(params, lr=tr.lr, weight_decay=tr.weight_decay, fused=True)
+
+    def set_optimizer_params(self, **values: float) -> None:
+        """Change lr, momentum or weight_decay; applied before the next step (any thread)."""
+        allowed = {"lr", "momentum", "weight_decay"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ConfigError(f"cannot change {', '.join(sorted(unknown))} during training; allowed: lr, momentum, weight_decay")
+        with self._pending_lock:
+            self._pending.update(values)
+
+    def _apply_pending(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        for group in self.optimizer.param_groups:
+            for key, value in pending.items():
+                if key == "momentum" and "momentum" not in group:
+                    continue  # Adam has no momentum setting
+                group[key] = value
+        self.config = replace(self.config, train=replace(self.config.train, **pending))
+
+    # ------------------------------------------------------------ data
+
+    @property
+    def task(self) -> TaskData:
+        return self.tasks[self.task_index]
+
+    def _batch_indices(self) -> list[np.ndarray]:
+        """One epoch of mini-batch indices, each (members, batch), from each member's own rng."""
+        data = self.task
+        n = data.n_train
+        batch = min(self.config.train.batch_size, n)
+        steps = self.config.train.steps_per_epoch
+        # One pass (the last batch may be short), or `steps` full batches across passes.
+        needed = steps * batch if steps else n
+        per_member = []
+        for generator in self.order_generators:
+            chunks, have = [], 0
+            while have < needed:
+                chunks.append(torch.randperm(n, generator=generator))
+                have += n
+            per_member.append(torch.cat(chunks) if len(chunks) > 1 else chunks[0])
+        order = torch.stack(per_member).numpy()
+        if steps:
+            return [order[:, s * batch:(s + 1) * batch] for s in range(steps)]
+        return [order[:, s:s + batch] for s in range(0, n, batch)]
+
+    def _online_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        data = self.task
+        batch = self.config.train.batch_size
+        steps = self.config.train.steps_per_epoch or max(1, math.ceil(data.n_train / batch))
+        for _ in range(steps):
+            drawn = [sampler(rng, batch) for sampler, rng in zip(data.samplers, self.batch_rngs)]
+            x = torch.as_tensor(np.stack([d[0] for d in drawn]), dtype=torch.float32, device=self.device)
+            y = torch.as_tensor(np.stack([d[1] for d in drawn]), dtype=torch.int64, device=self.device)
+            yield x, y
+
+    def _batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        data = self.task
+        if data.samplers is not None:
+            yield from self._online_batches()
+            return
+        # Gather the whole epoch through one flat index, then hand out contiguous slices:
+        # much faster than per-batch 2-D advanced indexing (numpy's take on CPU).
+        batches = self._batch_indices()
+        order = np.concatenate(batches, axis=1)
+        flat = (order + (np.arange(self.members) * data.n_train)[:, None]).reshape(-1)
+        x_flat = data.x_train.reshape(-1, data.input_dim)
+        y_flat = data.y_train.reshape(-1)
+        if self.device.type == "cpu":
+            x_epoch = torch.from_numpy(x_flat.numpy().take(flat, axis=0))
+            y_epoch = torch.from_numpy(y_flat.numpy().take(flat))
+        else:
+            index = torch.as_tensor(flat, device=self.device)
+            x_epoch, y_epoch = x_flat.index_select(0, index), y_flat.index_select(0, index)
+        x_epoch = x_epoch.view(self.members, order.shape[1], -1)
+        y_epoch = y_epoch.view(self.members, order.shape[1])
+        start = 0
+        for idx in batches:
+            stop = start + idx.shape[1]
+            yield x_epoch[:, start:stop], y_epoch[:, start:stop]
+            start = stop
+
+    # ------------------------------------------------------------ loss
+
+    def loss_per_member(self, output: torch.Tensor, y: torch.Tensor, data: TaskData | None = None) -> torch.Tensor:
+        """Mean loss of each member over its batch: output (E, B, C), y (E, B) -> (E,)."""
+        if self.config.train.loss == "hinge":
+            target = 2.0 * y.to(output.dtype) - 1.0
+            return torch.clamp(1.0 - target * output[..., 0], min=0).mean(dim=1)
+        if self.config.train.loss == "mse":
+            # Half the squared distance to the one-hot target (Saxe et al.'s loss).
+            target = F.one_hot(y, output.shape[-1]).to(output.dtype)
+            return 0.5 * (output - target).pow(2).sum(dim=-1).mean(dim=1)
+        output = self._masked(output, data)
+        # (E, C, B) is the model's native layout (see EnsembleMLP.forward): no copy.
+        return F.cross_entropy(output.transpose(1, 2), y, reduction="none").mean(dim=1)
+
+    def _masked(self, output: torch.Tensor, data: TaskData | None) -> torch.Tensor:
+        mask = (data or self.task).class_mask
+        if mask is None:
+            return output
+        return output.masked_fill(~mask, float("-inf"))
+
+    def _batch_data(self) -> TaskData:
+        """The current task, with this step's per-sample head masks where a hook set them."""
+        if self.batch_class_mask is None:
+            return self.task
+        return replace(self.task, class_mask=self.batch_class_mask)
+
+    def predictions(self, output: torch.Tensor, data: TaskData | None = None) -> torch.Tensor:
+        if self.config.train.loss == "hinge":
+            return (output[..., 0] > 0).long()
+        return self._masked(output, data).argmax(dim=-1)
+
+    # ------------------------------------------------------------ training
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """One optimizer step on a batch (members, batch, ...); returns each member's loss."""
+        self._apply_pending()
+        self.batch_class_mask = None
+        for hook in self.hooks:
+            x, y = hook.transform_batch(self, x, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        losses = self.loss_per_member(self.model(x), y, self._batch_data())
+        total = losses.sum()
+        for hook in self.hooks:
+            extra = hook.penalty(self)
+            if extra is not None:
+                total = total + extra
+        total.backward()
+        for hook in self.hooks:
+            hook.after_backward(self)
+        self.optimizer.step()
+        self.step_count += 1
+        for hook in self.hooks:
+            hook.after_step(self)
+        return losses.detach()
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            for hook in self.hooks:
+                hook.on_start(self)
+
+    def run_epoch(self, control: RunControl | None = None) -> EpochRecord:
+        """Train one epoch and return its record. Raises StopRequested between steps."""
+        self._start()
+        started = time.perf_counter()
+        self.task_index = min(self.epoch // self.epochs_per_task, len(self.tasks) - 1)
+        for hook in self.hooks:
+            hook.before_epoch(self)
+        loss_sum = torch.zeros(self.members, device=self.device)
+        steps = 0
+        try:
+            for x, y in self._batches():
+                if control is not None:
+                    control.checkpoint()
+                loss_sum += self.step(x, y)
+                steps += 1
+        finally:
+            self.elapsed += time.perf_counter() - started
+        self.epoch += 1
+        batch_loss = (loss_sum / max(steps, 1)).cpu().numpy().copy()
+        record = EpochRecord(
+            epoch=self.epoch, step=self.step_count, task_index=self.task_index,
+            batch_loss=batch_loss, elapsed=self.elapsed,
+        )
+        if not np.all(np.isfinite(batch_loss)):
+            bad = int(np.flatnonzero(~np.isfinite(batch_loss))[0])
+            record.stop_reason = self.stop_reason = (
+                f"diverged: the training loss of member {bad} became {batch_loss[bad]} at epoch "
+                f"{self.epoch}; try a smaller learning rate"
+            )
+            self.last_record = record
+            return record
+        if self.eval_schedule.due(self.epoch):
+            self._evaluate_into(record)
+        for hook in self.hooks:
+            hook.after_epoch(self, record)
+        if (self.epoch % self.epochs_per_task == 0) and len(self.tasks) > 1:
+            for hook in self.hooks:
+                hook.on_task_end(self, self.task_index)
+        if self.epoch >= self.total_epochs:
+            record.stop_reason = self.stop_reason = COMPLETED
+        self.last_record = record
+        return record
+
+    def epochs(self, control: RunControl | None = None) -> Iterator[EpochRecord]:
+        """Yield records until the run completes, diverges or is stopped."""
+        while self.stop_reason is None:
+            try:
+                record = self.run_epoch(control)
+            except StopRequested:
+                self.stop_reason = STOPPED_BY_USER
+                return
+            yield record
+
+    @property
+    def finished(self) -> bool:
+        return self.stop_reason is not None
+
+    # ------------------------------------------------------------ evaluation
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor, data: TaskData | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Loss and accuracy of every member on (members, N, ...) inputs."""
+        output = self.model(x)
+        loss = self.loss_per_member(output, y, data)
+        accuracy = (self.predictions(output, data) == y).float().mean(dim=1)
+        return loss.cpu().numpy().copy(), accuracy.cpu().numpy().copy()
+
+    def _evaluate_into(self, record: EpochRecord) -> None:
+        data = self.task
+        record.train_loss, record.train_acc = self.evaluate(data.x_train, data.y_train, data)
+        record.test_loss, record.test_acc = self.evaluate(data.x_test, data.y_test, data)
+        record.evaluated = True
+        members = np.arange(self.members)
+        record.add_table("metrics", {
+            "epoch": np.full(self.members, record.epoch),
+            "member": members,
+            "train_loss": record.train_loss,
+            "train_acc": record.train_acc,
+            "test_loss": record.test_loss,
+            "test_acc": record.test_acc,
+        })
+
+    @torch.no_grad()
+    def layer_activations(self, data: TaskData | None = None) -> list[torch.Tensor]:
+        """Every layer's activity on the probe inputs: hidden layers, then the output
+        (class probabilities for cross-entropy, the raw score for hinge). Each (E, N, units)."""
+        data = data or self.task
+        output, kept = self.model(data.x_probe, keep_activations=True)
+        if self.config.train.loss == "cross_entropy":
+            kept[-1] = torch.softmax(self._masked(output, data), dim=-1)
+        return kept
+
+    def weights(self) -> list[np.ndarray]:
+        """Copies of every layer's weights, each (members, fan_in, fan_out)."""
+        return [w.detach().cpu().numpy().copy() for w in self.model.weights]
