@@ -113,7 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from playground.ui.render import render_run
+    from playground.ui.figures.render import render_run
 
     result = render_run(args.run_dir, args.out, format=args.format, width=args.width, compare=args.compare)
     for key, why in result.skipped.items():

@@ -21,7 +21,7 @@ torch.set_num_threads(1)
 
 @pytest.fixture(autouse=True)
 def collect_garbage_on_the_main_thread():
-    """As the app does (playground/ui/gc_guard.py): no automatic collection, which could start in
+    """As the app does (playground/ui/session/gc_guard.py): no automatic collection, which could start in
     a training thread and deadlock on a closed window's Qt objects; collect between tests."""
     gc.disable()
     yield

@@ -15,9 +15,9 @@ from PySide6.QtGui import QImage
 from playground.cli import main
 from playground.core.runs import final_state
 from playground.core.base.fileio import RunFileError
-from playground.ui import export
-from playground.ui.render import drawn_views
-from playground.ui.reopen import open_history, run_label
+from playground.ui.figures import export
+from playground.ui.figures.render import drawn_views
+from playground.ui.model.reopen import open_history, run_label
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
 
 VIEW_KEYS = {"loss", "info_plane", "layer_stats", "forgetting", "network", "boundary"}

@@ -128,7 +128,7 @@ def test_export_to_a_read_only_folder_gives_a_message_box_and_no_files(window, t
 
 
 def test_exported_figures_keep_the_views_options(window):
-    from playground.ui import render
+    from playground.ui.figures import render
 
     plane = views(window)["info_plane"]
     plane.update_from(window.history, force=True)

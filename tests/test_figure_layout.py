@@ -4,8 +4,8 @@ from playground.cli import main
 
 
 def test_layer_statistics_key_sits_below_the_plots(tmp_path, qapp):
-    from playground.ui import render
-    from playground.ui.reopen import open_history
+    from playground.ui.figures import render
+    from playground.ui.model.reopen import open_history
 
     out = tmp_path / "run"
     assert main(["run", "--preset", "ib-tanh", "--epochs", "5", "--quiet", "--out", str(out)]) == 0

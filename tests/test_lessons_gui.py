@@ -11,7 +11,7 @@ from playground.cli import main
 from playground.core.config import apply_overrides
 from playground.core.experiments.lessons import get_lesson
 from playground.ui import mainwindow as mw
-from playground.ui.lessons_panel import lesson_html
+from playground.ui.panels.lessons_panel import lesson_html
 from playground.ui.mainwindow import MainWindow
 from playground.ui.views.sweep import measures, per_value, value_positions
 

@@ -18,9 +18,10 @@ from playground.cli import main
 from playground.core import config as config_module
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.runs.runlog import read_run
-from playground.ui import autosave, overlay
+from playground.ui.session import autosave
+from playground.ui.views import overlay
 from playground.ui import mainwindow as mw
-from playground.ui.reopen import run_label
+from playground.ui.model.reopen import run_label
 
 TIMEOUT_MS = 30_000
 

@@ -5,7 +5,7 @@ import gc
 import threading
 
 from playground.ui.app import make_app
-from playground.ui.gc_guard import MainThreadGarbageCollector
+from playground.ui.session.gc_guard import MainThreadGarbageCollector
 
 
 def test_the_app_switches_automatic_collection_off(qtbot):

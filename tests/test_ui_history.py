@@ -6,8 +6,8 @@ import pytest
 from playground.core.config import apply_overrides, from_dict
 from playground.core.base.records import EpochRecord
 from playground.core.runs.runlog import RunWriter, read_run
-from playground.ui.history import BATCH_LOSS, MAX_SNAPSHOTS, History, TableBuffer
-from playground.ui import series
+from playground.ui.model.history import BATCH_LOSS, MAX_SNAPSHOTS, History, TableBuffer
+from playground.ui.model import series
 
 
 def record(epoch, members=2, tables=None, live=None):
@@ -139,7 +139,7 @@ def test_task_boundaries():
 
 
 def test_redraw_pacer_spaces_redraws_when_the_gui_thread_is_busy_and_recovers():
-    from playground.ui.pacing import RedrawPacer
+    from playground.ui.session.pacing import RedrawPacer
 
     clock = {"wall": 0.0, "cpu": 0.0}
     pacer = RedrawPacer(budget=0.25, max_every=4, window_s=1.0,

@@ -7,7 +7,7 @@ import pytest
 from playground.core.measures.boundary import BoundaryGrid
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.base.records import EpochRecord
-from playground.ui.history import History
+from playground.ui.model.history import History
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, BoundaryView, ForgettingView, InfoPlaneView, LayerStatsView, LossView
 
 E, L, T = 2, 3, 3  # members, layers, tasks
@@ -161,7 +161,7 @@ def test_boundary_view_colours_follow_the_probabilities(qtbot, history):
 
 
 def test_histograms_over_time_keep_each_snapshot_on_one_common_scale():
-    from playground.ui.series import MEAN
+    from playground.ui.model.series import MEAN
     from playground.ui.views.layer_stats import histogram_image
 
     # Epoch 1: all weight in [0, 1); epoch 100: all in [3, 4) (on a wider own scale).
@@ -175,7 +175,7 @@ def test_histograms_over_time_keep_each_snapshot_on_one_common_scale():
 
 
 def test_group_mean_with_fractional_keys_matches_a_loop():
-    from playground.ui import series
+    from playground.ui.model import series
 
     a = np.array([0.5, 0.25, 0.5, 0.25, 1.5])
     b = np.array([1, 1, 1, 2, 1])

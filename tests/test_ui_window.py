@@ -264,7 +264,7 @@ def test_a_deep_lesson_network_keeps_its_depth_in_the_controls(qtbot):
     from dataclasses import replace
 
     from playground.core.config import Config, validate
-    from playground.ui.controls import ControlPanel
+    from playground.ui.panels.controls import ControlPanel
 
     deep = validate(replace(Config(), network=replace(Config().network, hidden=(16,) * 50)))
     panel = ControlPanel(validate(Config()))

@@ -9,7 +9,7 @@ import numpy as np
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.base.control import RunControl
 from playground.core.base.records import EpochRecord
-from playground.ui.worker import Mailbox, TrainingSession
+from playground.ui.session.worker import Mailbox, TrainingSession
 
 
 def config(epochs):

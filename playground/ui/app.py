@@ -17,8 +17,8 @@ def make_app():
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui import gc_guard
-    from playground.ui.style import configure_pyqtgraph
+    from playground.ui.session import gc_guard
+    from playground.ui.widgets.style import configure_pyqtgraph
 
     app = QApplication.instance()
     if app is None:

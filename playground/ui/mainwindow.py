@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMa
 
 from playground.core.config import Config, ConfigError, validate
 from playground.core.experiments.catalog import all_presets, get_preset
-from playground.ui import file_actions, lessons_panel
-from playground.ui.controls import ControlPanel
-from playground.ui.history import History
-from playground.ui.pacing import RedrawPacer
+from playground.ui.menus import file_actions
+from playground.ui.panels import lessons_panel
+from playground.ui.panels.controls import ControlPanel
+from playground.ui.model.history import History
+from playground.ui.session.pacing import RedrawPacer
 from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, PlotView
-from playground.ui.worker import TrainingSession
+from playground.ui.session.worker import TrainingSession
 
 REFRESH_MS = 33
 TICK_BUDGET_S = 0.015  # redraw time one tick may spend; other views redraw on the next tick
@@ -271,7 +272,7 @@ class MainWindow(QMainWindow):
         task and the network before pressing Start."""
         if self.state != READY:
             return
-        from playground.ui.preview import preview
+        from playground.ui.model.preview import preview
 
         self.history = History()
         try:

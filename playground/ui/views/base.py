@@ -15,9 +15,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from playground.ui.history import History
-from playground.ui.series import MEAN
-from playground.ui.style import FONT_PT
+from playground.ui.model.history import History
+from playground.ui.model.series import MEAN
+from playground.ui.widgets.style import FONT_PT
 
 EXPORT_FORMATS = ("png", "svg")
 
@@ -46,7 +46,7 @@ class PlotView(QWidget):
         layout.addWidget(self.stack, 1)
         self._drawn_key: Any = None
         self._history: History | None = None
-        # A second run drawn over this one for comparison (dashed; see playground.ui.overlay).
+        # A second run drawn over this one for comparison (dashed; see playground.ui.views.overlay).
         self.comparison: History | None = None
         self.show_message(self.empty_message(None))
 
@@ -99,7 +99,7 @@ class PlotView(QWidget):
 
     def draw_comparison(self, history: History, comparison: History | None) -> None:
         """Draw (or, given None, remove) the comparison run over this view's own drawing."""
-        from playground.ui import overlay
+        from playground.ui.views import overlay
 
         overlay.draw(self, history, comparison)
 
@@ -152,7 +152,7 @@ class PlotView(QWidget):
         """Write the view's canvas as PNG (width in pixels) or SVG."""
         from pyqtgraph.exporters import ImageExporter, SVGExporter
 
-        from playground.ui import svgfix
+        from playground.ui.figures import svgfix
 
         svgfix.install()
         path = Path(path)

@@ -7,9 +7,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from playground.ui import style
-from playground.ui.history import History
-from playground.ui.series import MEAN
+from playground.ui.widgets import style
+from playground.ui.model.history import History
+from playground.ui.model.series import MEAN
 from playground.ui.views.base import MemberChoice, PlotView, members_of
 
 

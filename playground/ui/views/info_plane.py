@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from playground.ui import style
-from playground.ui.history import History
-from playground.ui.series import MEAN, group_mean
+from playground.ui.widgets import style
+from playground.ui.model.history import History
+from playground.ui.model.series import MEAN, group_mean
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 EPOCH_SHADES = 64

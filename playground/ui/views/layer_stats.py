@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from playground.ui import style
-from playground.ui.history import History
-from playground.ui.series import MEAN, drift_to_diffusion_epoch, finite_positive, group_mean
+from playground.ui.widgets import style
+from playground.ui.model.history import History
+from playground.ui.model.series import MEAN, drift_to_diffusion_epoch, finite_positive, group_mean
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 HIST_KINDS = {"weights": "weight_hist", "activity": "activation_hist"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from playground.ui import style
-from playground.ui.history import BATCH_LOSS, History
-from playground.ui.series import finite_positive, mean_curve, member_curves
+from playground.ui.widgets import style
+from playground.ui.model.history import BATCH_LOSS, History
+from playground.ui.model.series import finite_positive, mean_curve, member_curves
 from playground.ui.views.base import PlotView, members_of
 
 

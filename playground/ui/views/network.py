@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from playground.ui import style
-from playground.ui.history import History
+from playground.ui.widgets import style
+from playground.ui.model.history import History
 from playground.ui.views.base import PlotView, sync_combo
 
 MAX_UNITS = 24  # units drawn per layer; wider layers show their first MAX_UNITS

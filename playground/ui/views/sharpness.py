@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from playground.ui import style
-from playground.ui.history import History
-from playground.ui.series import mean_curve, member_curves
+from playground.ui.widgets import style
+from playground.ui.model.history import History
+from playground.ui.model.series import mean_curve, member_curves
 from playground.ui.views.base import PlotView, members_of
 
 

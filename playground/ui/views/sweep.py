@@ -15,7 +15,7 @@ import pyqtgraph as pg
 
 from playground.core.base.records import Table
 from playground.core.experiments.sweep import BASE_COLUMNS
-from playground.ui import style
+from playground.ui.widgets import style
 from playground.ui.views.base import PlotView, sync_combo
 
 # Measures spanning orders of magnitude, drawn on a log axis.

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from playground.core import config as config_module
 from playground.core.config import ConfigError
 from playground.core.base.fileio import RunFileError
-from playground.ui import autosave, export, render
-from playground.ui.reopen import open_history, run_label
+from playground.ui.session import autosave
+from playground.ui.figures import export, render
+from playground.ui.model.reopen import open_history, run_label
 
 
 def recorded_hooks(config_path, cfg):

@@ -20,7 +20,7 @@ from playground.core.config import (ACTIVATIONS, ESTIMATORS, FAMILIES, INITS, LO
                                     Config, ConfigError, validate)
 from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
-from playground.ui.widgets import LabeledSlider, LogSlider, NumberField
+from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
 
 LIVE_KEYS = ("lr", "momentum", "weight_decay")
 # The config's own limit: a loaded deep network (the edge-of-chaos lesson has 50 layers) must

@@ -330,7 +330,7 @@ class LessonsPanel(QWidget):
     def _sweep_folder(self) -> Path | None:
         """A new folder for the sweep under the runs folder (None: run without saving)."""
         try:
-            from playground.ui import autosave
+            from playground.ui.session import autosave
 
             base = autosave.runs_dir() / "sweeps"
             name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.lesson.name}"

@@ -12,10 +12,10 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 
-from playground.ui import style
-from playground.ui.history import History
-from playground.ui.reopen import run_label
-from playground.ui.series import MEAN, finite_positive, mean_curve
+from playground.ui.widgets import style
+from playground.ui.model.history import History
+from playground.ui.model.reopen import run_label
+from playground.ui.model.series import MEAN, finite_positive, mean_curve
 
 KEY_COLOUR = "#333333"
 OVERLAY_WIDTH = 2.5

@@ -90,8 +90,8 @@ def render_run(run_dir: str | Path, out_dir: str | Path, format: str = "png", wi
 
     A malformed run folder raises RunFileError before anything is written."""
     ensure_platform()
-    from playground.ui.export import check_format, check_width, export_views
-    from playground.ui.reopen import open_history
+    from playground.ui.figures.export import check_format, check_width, export_views
+    from playground.ui.model.reopen import open_history
 
     format, width = check_format(format), check_width(width)
     history = open_history(run_dir)

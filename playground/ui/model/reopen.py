@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playground.core.runs import final_state
 from playground.core.runs.runlog import read_run
-from playground.ui.history import History
+from playground.ui.model.history import History
 
 
 def open_history(path: str | Path) -> History:

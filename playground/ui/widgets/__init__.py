@@ -1,0 +1,1 @@
+"""Small widgets and the shared plot style (fonts, line widths, palette)."""
