@@ -105,7 +105,7 @@ def time_selftest(command: list[str]) -> tuple[float, float]:
 def compare(name: str, measure, variants: dict[str, list[str]], repeats: int) -> None:
     """Print wall-clock and CPU medians; CPU time is the steadier figure on a shared machine."""
     runs: dict[str, list[tuple[float, float]]] = {label: [] for label in variants}
-    for label, command in variants.items():
+    for command in variants.values():
         measure(command)  # warm-up: the first start reads everything from disk
     for i in range(repeats):
         order = list(variants.items()) if i % 2 == 0 else list(reversed(variants.items()))

@@ -6,7 +6,6 @@ import pytest
 from playground.core.measures.boundary import compute_boundary, grid_extent, output_probabilities
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.experiments.assembly import build_trainer
-from playground.core.training.trainer import Trainer
 
 
 def numpy_forward(trainer, points, member):

@@ -16,7 +16,6 @@ from playground.core.continual.evaluation import TaskEvaluation
 from playground.core.experiments.catalog import get_preset
 from playground.core.runs.runlog import read_run
 from playground.core.experiments.assembly import build_trainer
-from playground.core.training.trainer import Trainer
 
 SEEDS = 4
 

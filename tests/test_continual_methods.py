@@ -10,9 +10,7 @@ import torch.nn.functional as F
 
 from playground.core.config import LOSSES, Config, apply_overrides
 from playground.core.continual.methods import EWC, Joint, Replay, SynapticIntelligence, fisher_diagonal, parameters
-from playground.core.training.data import TaskData
 from playground.core.experiments.assembly import build_trainer
-from playground.core.training.trainer import Trainer
 
 
 def trainer(*overrides):

@@ -6,7 +6,6 @@ import pytest
 from playground.core.config import Config, apply_overrides
 from playground.core.continual import metrics
 from playground.core.experiments.assembly import build_trainer
-from playground.core.training.trainer import Trainer
 
 NAN = np.nan
 # R[i, j]: accuracy on task j after training task i. Task 1 first improves (0.9 -> 0.95)

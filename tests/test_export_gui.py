@@ -122,7 +122,7 @@ def test_export_to_a_read_only_folder_gives_a_message_box_and_no_files(window, t
     assert actions.export_all(str(tmp_path), "png", 400) == []
     assert not actions.export_view(views(window)["loss"], "svg", path=str(tmp_path / "loss.svg"))
     assert len(actions.dialogs.errors) == 2
-    for title, message in actions.dialogs.errors:
+    for _title, message in actions.dialogs.errors:
         assert "cannot write" in message and "Read-only file system" in message and str(tmp_path) in message
     assert list(tmp_path.iterdir()) == []
 

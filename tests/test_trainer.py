@@ -9,7 +9,7 @@ from playground.core.config import Config, ConfigError, apply_overrides
 from playground.core.base.control import RunControl
 from playground.core.training.model import EnsembleMLP, init_layer
 from playground.core.experiments.assembly import build_trainer
-from playground.core.training.trainer import COMPLETED, STOPPED_BY_USER, Trainer
+from playground.core.training.trainer import COMPLETED, STOPPED_BY_USER
 
 
 def small(*overrides, epochs=3):

@@ -32,7 +32,6 @@ def headless_rate(config: Config, seconds: float, out_dir: Path) -> float:
     """Epochs per second of `playground run`: the trainer writing its run folder."""
     from playground.core.runs.runlog import RunWriter
     from playground.core.experiments.assembly import build_trainer
-    from playground.core.training.trainer import Trainer
 
     trainer = build_trainer(config)
     writer = RunWriter(out_dir, trainer.config)

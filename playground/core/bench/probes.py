@@ -8,6 +8,7 @@ import torch
 
 from playground.core.bench.suite import Result, ib_config, median_time, register
 from playground.core.config import apply_overrides
+from playground.core.experiments.assembly import build_trainer
 from playground.core.measures.probes.binning import fixed_edges, fixed_information
 from playground.core.measures.probes.kde import kde_information
 from playground.core.measures.probes.targets import make_targets
@@ -18,8 +19,6 @@ ORIGINAL_SECONDS_PER_EPOCH = 2.3
 
 def ib_activity(epochs: int = 200):
     """Activity of all six layers of one ib-tanh network after some training, and its targets."""
-    from playground.core.experiments.assembly import build_trainer
-    from playground.core.training.trainer import Trainer
 
     cfg = apply_overrides(ib_config(1), [f"train.epochs={epochs}"])
     trainer = build_trainer(cfg)
@@ -95,7 +94,6 @@ def training_cost(quick: bool) -> list[Result]:
     one, and the average over the preset's 8000-epoch run with its 400-point log schedule."""
     from playground.core.measures.probes.shared import ProbeContext
     from playground.core.base.schedule import log_epochs
-    from playground.core.training.trainer import Trainer
 
     torch.set_num_threads(1)
     plain = build_trainer(ib_config(1))

@@ -95,7 +95,6 @@ def naive_epochs(trainer, epochs: int) -> float:
 
 def training_throughput(quick: bool) -> list[Result]:
     from playground.core.experiments.assembly import build_trainer
-    from playground.core.training.trainer import Trainer
 
     torch.set_num_threads(1)
     repeats = 3 if quick else 10

@@ -39,13 +39,11 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from playground.core.config import Config, ConfigError, from_dict, validate
 from playground.core.experiments.sweep import SweepSpec, check_spec, spec_from_mapping
 
-if TYPE_CHECKING:
-    from playground.core.training.hooks import TrainerHook
 
 LESSON_DIR = "lessons"
 TEXT_KEYS = ("question", "what_to_do", "look_for", "paper_found", "caveats")

@@ -253,7 +253,7 @@ def run_sweep(
             run_dir = out_path / RUNS_DIR / f"{index:02d}_{value_label(spec.param, value)}"
             run_dirs.append(run_dir)
 
-        def on_record(record: EpochRecord, index=index, value=value, total=record_total(trial_config)) -> None:
+        def on_record(record: EpochRecord, index=index, value=value, total=record_total(trial_config)) -> None:  # noqa: B008 (binds this trial's)
             if progress is not None:
                 progress(SweepProgress(index, len(spec.values), value, record.epoch, total, record))
 

@@ -11,7 +11,6 @@ into its summary table for each run (e.g. the final sharpness, the epoch the dat
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -234,7 +233,7 @@ HOOKS_FILE = "hooks.toml"
 
 def recorded_settings(hooks) -> dict[str, dict[str, Any]]:
     """The `[hooks.NAME]` tables of the lesson hooks among a trainer's hooks."""
-    return dict(getattr(hook, "lesson_hook") for hook in hooks if hasattr(hook, "lesson_hook"))
+    return dict(hook.lesson_hook for hook in hooks if hasattr(hook, "lesson_hook"))
 
 
 def hooks_toml(settings: Mapping[str, Mapping[str, Any]]) -> str:

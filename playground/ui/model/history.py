@@ -99,7 +99,7 @@ class TableBuffer:
             kept = np.union1d(distinct[::2], distinct[-1:])
             keep = np.isin(key, kept)
         count = int(keep.sum())
-        for name, values in self._columns.items():
+        for values in self._columns.values():
             values[:count] = values[: self.rows][keep]
         self.rows = count
 

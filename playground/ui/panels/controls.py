@@ -135,7 +135,7 @@ class TaskOptions(QWidget):
 
     def values(self) -> dict[str, Any]:
         out = {}
-        for name, (option, widget) in self.widgets.items():
+        for name, (_option, widget) in self.widgets.items():
             if isinstance(widget, QCheckBox):
                 out[name] = widget.isChecked()
             elif isinstance(widget, QComboBox):

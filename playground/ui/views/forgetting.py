@@ -96,7 +96,7 @@ class ForgettingView(PlotView):
         rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else table["member"] == member
         tasks = np.unique(table["task"]).astype(int)
         self._ensure_curves(len(tasks))
-        for index, (number, curve) in enumerate(zip(tasks, self.curves)):
+        for number, curve in zip(tasks, self.curves):
             keep = rows & (table["task"] == number)
             x, y = mean_curve(table["epoch"][keep], np.asarray(table["accuracy"][keep], dtype=float) * 100)
             curve.setData(x, y)
