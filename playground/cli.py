@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from playground.core.config import Config, ConfigError, apply_overrides, validate
+from playground.core.config.schema import LIVE_KEYS
 from playground.core.base.fileio import RunFileError
 
 EXIT_BAD_INPUT = 2
@@ -67,6 +68,38 @@ class Progress:
             self.stream.flush()
 
 
+def parse_change(text: str) -> tuple[int, str, object]:
+    """`EPOCH:KEY=VALUE` (the run's --change) as (epoch, key, value)."""
+    from playground.core.config import parse_scalar
+
+    epoch, sep, assignment = text.partition(":")
+    key, eq, value = assignment.partition("=")
+    try:
+        number = int(epoch)
+    except ValueError:
+        number = None
+    if not (sep and eq and key.strip()) or number is None:
+        raise ConfigError(f"--change {text!r}: expected EPOCH:KEY=VALUE, e.g. 50:train.lr=0.01")
+    return number, key.strip(), parse_scalar(value.strip())
+
+
+def schedule_changes(trainer, args: argparse.Namespace) -> None:
+    """Replay the changes.csv beside --config, then schedule each --change; checked before anything is written."""
+    from playground.core.runs.runlog import CHANGES_FILE, changes_beside
+
+    if args.config:
+        try:
+            trainer.replay(changes_beside(args.config))
+        except ConfigError as exc:
+            raise ConfigError(f"{Path(args.config).parent / CHANGES_FILE}: {exc}") from None
+    for text in args.change or []:
+        epoch, key, value = parse_change(text)
+        try:
+            trainer.schedule_change(epoch, key, value)
+        except ConfigError as exc:
+            raise ConfigError(f"--change {text!r}: {exc}") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from playground.cli_lessons import lesson_hook_settings
     from playground.core.base.control import RunControl
@@ -76,6 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = build_config(args)
     # Fails on bad data or device before anything is written.
     trainer = build_trainer(cfg, lesson_hook_settings(args, cfg))
+    schedule_changes(trainer, args)
     if args.tensorboard:
         from playground.core.runs.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
 
@@ -214,6 +248,11 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int)
     run.add_argument("--ensemble", type=int)
     run.add_argument("--device", choices=["cpu", "cuda"])
+    run.add_argument("--change", action="append", metavar="EPOCH:KEY=VALUE",
+                     help=f"change a live setting ({', '.join(LIVE_KEYS)}) before the first "
+                          "step of EPOCH (1 to the run's last, as in metrics.csv), e.g. 50:train.lr=0.01; "
+                          "repeatable, recorded in OUT/changes.csv. With --config DIR/config.toml, the "
+                          "changes in DIR/changes.csv are replayed at the steps they were made")
     run.add_argument("--out", required=True, help="run folder to write")
     run.add_argument("--quiet", action="store_true", help="no progress line")
     run.add_argument("--tensorboard", action="store_true",

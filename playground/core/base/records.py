@@ -11,6 +11,16 @@ import numpy as np
 Table = dict[str, np.ndarray]
 
 
+@dataclass(frozen=True)
+class LiveChange:
+    """A setting changed while training (a slider, `run --change`, a replayed changes.csv)."""
+
+    epoch: int  # the epoch it took effect in, 1-based as in metrics.csv
+    step: int  # optimizer steps taken before it took effect: it applies from step `step + 1` on
+    key: str  # a config key of LIVE_KEYS, e.g. "train.lr"
+    value: float
+
+
 @dataclass
 class EpochRecord:
     epoch: int  # epochs completed, 1-based
@@ -30,6 +40,8 @@ class EpochRecord:
     # Whole files for the run folder: relative path (e.g. "activations/epoch_5.npz") -> bytes,
     # written atomically by the RunWriter (paths stay inside the run folder).
     files: dict[str, bytes] = field(default_factory=dict)
+    # Live changes that took effect during this epoch, in order (the run folder's changes.csv).
+    changes: list[LiveChange] = field(default_factory=list)
     stop_reason: str | None = None
 
     def add_table(self, name: str, table: Table) -> None:

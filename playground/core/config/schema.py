@@ -23,6 +23,9 @@ FAMILIES = ("permuted", "split", "parity")
 SCENARIOS = ("task", "domain", "class")
 METHODS = ("none", "ewc", "online_ewc", "si", "replay", "joint")
 
+# The keys a running trainer may change (the app's sliders, `run --change`); recorded in changes.csv.
+LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay")
+
 
 @dataclass(frozen=True)
 class TaskConfig:

@@ -60,16 +60,16 @@ class DeficitHook(TrainerHook):
 
 
 class LrDecayHook(TrainerHook):
-    """lr at epoch e (0-based) = train.lr * factor**e, as in Achille et al.'s schedule."""
+    """lr at epoch e (0-based) = train.lr * factor**e, as in Achille et al.'s schedule.
+
+    The hook sets only the factor: a live change of train.lr (the app's slider, `run --change`)
+    changes the base, so from then on the lr is the new train.lr * factor**e."""
 
     def __init__(self, settings: Mapping[str, Any], config: Config):
-        self.base = config.train.lr
         self.factor = settings["factor"]
 
     def before_epoch(self, trainer) -> None:
-        lr = self.base * self.factor ** trainer.epoch
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr
+        trainer.set_lr_scale(self.factor ** trainer.epoch)
 
 
 # ---------------------------------------------------------------- time to fit

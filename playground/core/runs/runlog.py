@@ -1,7 +1,8 @@
 """Run directories: written as the run goes, read back whole.
 
 Layout: config.toml, metrics.csv, summary.json, plus one CSV per probe table
-(info_plane.csv, layer_stats.csv, task_accuracy.csv, ...). CSV rows are appended and flushed
+(info_plane.csv, layer_stats.csv, task_accuracy.csv, ...), and changes.csv where settings were
+changed during the run (`playground run --config DIR/config.toml` replays them). CSV rows are appended and flushed
 every epoch, so a run killed mid-way leaves valid files up to its last logged epoch. Whole
 files a record carries in `record.files` (e.g. activations/epoch_<E>.npz) are written
 atomically at their relative path.
@@ -24,11 +25,14 @@ from playground import __version__
 from playground.core import config as config_module
 from playground.core.config import Config, ConfigError
 from playground.core.base.fileio import RunFileError, atomic_write_bytes, atomic_write_text, ensure_writable_dir
-from playground.core.base.records import EpochRecord, Table, table_rows
+from playground.core.base.records import EpochRecord, LiveChange, Table, table_rows
+from playground.core.config.schema import LIVE_KEYS
 
 CONFIG_FILE = "config.toml"
 SUMMARY_FILE = "summary.json"
 METRICS_FILE = "metrics.csv"
+CHANGES_FILE = "changes.csv"
+CHANGES_COLUMNS = ("epoch", "step", "key", "value")
 
 
 def _format(value: Any) -> str:
@@ -97,6 +101,8 @@ class RunWriter:
             self.last_evaluated = record
         for name, table in record.tables.items():
             self._append(name, table)
+        if record.changes:
+            self._append(CHANGES_FILE.removesuffix(".csv"), changes_table(record.changes))
         if "accuracy_matrix" in record.tables:
             self._matrix_rows.append(record.tables["accuracy_matrix"])
         for relative, data in record.files.items():
@@ -189,6 +195,15 @@ def continual_summary(matrix_tables: list[Table]) -> dict[str, Any]:
     return {"after_task": int(table["after_task"].max()), **{k: plain(v) for k, v in figures.items()}}
 
 
+def changes_table(changes: list[LiveChange]) -> Table:
+    return {
+        "epoch": np.array([c.epoch for c in changes]),
+        "step": np.array([c.step for c in changes]),
+        "key": np.array([c.key for c in changes], dtype=object),
+        "value": np.array([float(c.value) for c in changes]),
+    }
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -249,3 +264,31 @@ def read_run(path: str | Path) -> RunData:
             raise RunFileError(f"{summary_path}: not valid JSON ({exc})") from None
     tables = {csv_path.stem: read_table(csv_path) for csv_path in sorted(path.glob("*.csv"))}
     return RunData(path=path, config=config, summary=summary, tables=tables)
+
+
+def read_changes(path: str | Path) -> list[LiveChange]:
+    """A changes.csv as LiveChanges, in file order; RunFileError on a damaged or foreign file."""
+    path = Path(path)
+    table = read_table(path)
+    if tuple(table) != CHANGES_COLUMNS:
+        raise RunFileError(f"{path}: expected the columns {', '.join(CHANGES_COLUMNS)}, got {', '.join(table)}")
+    changes = []
+    for line, (epoch, step, key, value) in enumerate(zip(*table.values()), start=2):
+        if not (_is_count(epoch, 1) and _is_count(step, 0)):
+            raise RunFileError(f"{path}: line {line}: epoch and step must be whole numbers (epoch >= 1, step >= 0)")
+        if key not in LIVE_KEYS:
+            raise RunFileError(f"{path}: line {line}: {key!r} cannot change during a run; allowed: {', '.join(LIVE_KEYS)}")
+        if isinstance(value, str) or not np.isfinite(value):
+            raise RunFileError(f"{path}: line {line}: value {value!r} is not a finite number")
+        changes.append(LiveChange(int(epoch), int(step), str(key), float(value)))
+    return changes
+
+
+def _is_count(value: Any, low: int) -> bool:
+    return isinstance(value, (int, np.integer)) and value >= low
+
+
+def changes_beside(config_path: str | Path) -> list[LiveChange]:
+    """The changes.csv of the run folder a config.toml lies in; none where there is no such file."""
+    path = Path(config_path).parent / CHANGES_FILE
+    return read_changes(path) if path.exists() else []

@@ -16,12 +16,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground.core.config import Config, ConfigError, validate
+from playground.core.config import Config, ConfigError, from_dict, validate
+from playground.core.config.schema import LIVE_KEYS
 from playground.core.base.control import RunControl, StopRequested
 from playground.core.training.data import TaskData, stack_datasets
 from playground.core.training.hooks import TrainerHook
 from playground.core.training.model import EnsembleMLP
-from playground.core.base.records import EpochRecord
+from playground.core.base.records import EpochRecord, LiveChange
 from playground.core.base.schedule import Schedule
 from playground.core.tasks import get_task
 
@@ -53,6 +54,15 @@ def build_tasks(config: Config, seeds: Sequence[int], device: torch.device) -> l
 
         return build_sequence(config, seeds, device)
     return build_single_task(config, seeds, device)
+
+
+def live_value(config: Config, key: str, value) -> float:
+    """`value` as the type of live key `key`, checked against the config's ranges, or ConfigError."""
+    if key not in LIVE_KEYS:
+        raise ConfigError(f"{key}: cannot change during training; allowed: {', '.join(LIVE_KEYS)}")
+    section, name = key.split(".", 1)
+    changed = validate(from_dict({section: {name: value}}, base=config))
+    return getattr(getattr(changed, section), name)
 
 
 class Trainer:
@@ -90,8 +100,13 @@ class Trainer:
         self.elapsed = 0.0
         self.stop_reason: str | None = None
         self.last_record: EpochRecord | None = None
-        self._pending: dict[str, float] = {}
+        self._pending: dict[str, float] = {}  # live key -> value, applied before the next step
         self._pending_lock = threading.Lock()
+        self.changes: list[LiveChange] = []  # every live change applied, in order
+        self._epoch_changes: list[LiveChange] = []
+        self._scheduled_epochs: dict[int, dict[str, float]] = {}  # `run --change`: epoch -> key -> value
+        self._scheduled_steps: list[LiveChange] = []  # a replayed changes.csv, by step
+        self.lr_scale = 1.0  # set by a schedule such as the lr_decay hook
         self._started = False
         # Per-sample head masks (members, batch, C) for this step's batch, set by a
         # transform_batch hook that mixes in samples of other task-incremental tasks (replay).
@@ -107,26 +122,64 @@ class Trainer:
             return torch.optim.SGD(params, lr=tr.lr, momentum=tr.momentum, weight_decay=tr.weight_decay, fused=True)
         return torch.optim.Adam(params, lr=tr.lr, weight_decay=tr.weight_decay, fused=True)
 
-    def set_optimizer_params(self, **values: float) -> None:
-        """Change lr, momentum or weight_decay; applied before the next step (any thread)."""
-        allowed = {"lr", "momentum", "weight_decay"}
-        unknown = set(values) - allowed
-        if unknown:
-            raise ConfigError(f"cannot change {', '.join(sorted(unknown))} during training; allowed: lr, momentum, weight_decay")
+    # ------------------------------------------------------------ live changes
+
+    def set_param(self, key: str, value: float) -> None:
+        """Change one of LIVE_KEYS (e.g. "train.lr"); applied and recorded before the next step (any thread)."""
+        value = live_value(self.config, key, value)
         with self._pending_lock:
-            self._pending.update(values)
+            self._pending[key] = value
+
+    def set_optimizer_params(self, **values: float) -> None:
+        """`set_param` by short names: lr, momentum, weight_decay."""
+        checked = {f"train.{name}": live_value(self.config, f"train.{name}", v) for name, v in values.items()}
+        with self._pending_lock:
+            self._pending.update(checked)
+
+    def schedule_change(self, epoch: int, key: str, value: float) -> None:
+        """Change a setting before the first step of `epoch` (1-based, as in metrics.csv)."""
+        if not 1 <= epoch <= self.total_epochs:
+            raise ConfigError(f"epoch {epoch}: outside this run, whose epochs are 1 to {self.total_epochs}")
+        self._scheduled_epochs.setdefault(epoch, {})[key] = live_value(self.config, key, value)
+
+    def replay(self, changes: Sequence[LiveChange]) -> None:
+        """Apply recorded changes at the steps they took effect (a run folder's changes.csv)."""
+        checked = [replace(c, value=live_value(self.config, c.key, c.value)) for c in changes]
+        self._scheduled_steps = sorted(self._scheduled_steps + checked, key=lambda c: c.step)
+
+    def set_lr_scale(self, scale: float) -> None:
+        """The optimizer's lr is train.lr * scale (a schedule's factor); a live lr change keeps the scale."""
+        self.lr_scale = scale
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.config.train.lr * scale
+
+    def _queue_epoch_changes(self) -> None:
+        with self._pending_lock:
+            self._pending.update(self._scheduled_epochs.pop(self.epoch + 1, {}))
 
     def _apply_pending(self) -> None:
         with self._pending_lock:
+            while self._scheduled_steps and self._scheduled_steps[0].step <= self.step_count:
+                change = self._scheduled_steps.pop(0)
+                self._pending[change.key] = change.value
             pending, self._pending = self._pending, {}
         if not pending:
             return
+        train = self.config.train
+        # The app sends every live value on each drag: only real changes are applied and recorded.
+        pending = {key: v for key, v in pending.items() if v != getattr(train, key.split(".", 1)[1])}
+        if not pending:
+            return
+        values = {key.split(".", 1)[1]: value for key, value in pending.items()}
+        self.config = replace(self.config, train=replace(train, **values))
         for group in self.optimizer.param_groups:
-            for key, value in pending.items():
-                if key == "momentum" and "momentum" not in group:
-                    continue  # Adam has no momentum setting
-                group[key] = value
-        self.config = replace(self.config, train=replace(self.config.train, **pending))
+            for name, value in values.items():
+                if name in group:  # Adam has no momentum setting
+                    group[name] = value * self.lr_scale if name == "lr" else value
+        for key, value in pending.items():
+            change = LiveChange(self.epoch + 1, self.step_count, key, value)
+            self.changes.append(change)
+            self._epoch_changes.append(change)
 
     # ------------------------------------------------------------ data
 
@@ -259,6 +312,7 @@ class Trainer:
         self.task_index = min(self.epoch // self.epochs_per_task, len(self.tasks) - 1)
         for hook in self.hooks:
             hook.before_epoch(self)
+        self._queue_epoch_changes()
         loss_sum = torch.zeros(self.members, device=self.device)
         steps = 0
         try:
@@ -273,8 +327,9 @@ class Trainer:
         batch_loss = (loss_sum / max(steps, 1)).cpu().numpy().copy()
         record = EpochRecord(
             epoch=self.epoch, step=self.step_count, task_index=self.task_index,
-            batch_loss=batch_loss, elapsed=self.elapsed,
+            batch_loss=batch_loss, elapsed=self.elapsed, changes=self._epoch_changes,
         )
+        self._epoch_changes = []
         if not np.all(np.isfinite(batch_loss)):
             bad = int(np.flatnonzero(~np.isfinite(batch_loss))[0])
             record.stop_reason = self.stop_reason = (
