@@ -1,7 +1,14 @@
+import math
+import re
+import typing
+from dataclasses import fields, replace
+
 import pytest
 
 from playground.core import config as C
 from playground.core.config import Config, ConfigError, apply_overrides, from_dict, to_dict, validate
+from playground.core.config.rules import Choice, Choices, Each, Range
+from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH, SECTIONS, SETTINGS
 
 
 def test_round_trip_through_toml(tmp_path):
@@ -76,3 +83,155 @@ def test_broken_toml_names_the_file(tmp_path):
     path.write_text("[train\nlr = 1")
     with pytest.raises(ConfigError, match="broken.toml: not valid TOML"):
         C.load(path)
+
+
+# ---------------------------------------------------------------- the schema's rules, one per key
+
+# Written out by hand from the documented limits, so a wrong declaration cannot pass the
+# parametrised tests below by checking validate against itself.
+KNOWN_RANGES = {  # key: (kind, low, high, low_open)
+    "train.lr": (float, 0.0, 100.0, True),
+    "train.momentum": (float, 0.0, 0.999, False),
+    "train.batch_size": (int, 1, 1_000_000, False),
+    "train.ensemble": (int, 1, 1000, False),
+    "continual.tasks": (int, 1, 100, False),
+    "network.sw2": (float, 0.0, 100.0, False),
+    "probes.kde_noise_var": (float, 0.0, None, True),
+    "continual.ewc_lambda": (float, 0.0, None, False),
+}
+KNOWN_CHOICES = {
+    "network.activation": ("tanh", "relu", "sigmoid", "linear"),
+    "train.optimizer": ("sgd", "adam"),
+    "train.device": ("cpu", "cuda"),
+    "continual.method": ("none", "ewc", "online_ewc", "si", "replay", "joint"),
+}
+# What other keys a value needs to pass the cross-key checks.
+CONTEXT = {"continual.method": ["continual.tasks=2"]}
+
+
+def test_hand_written_limits_match_the_declarations():
+    for key, (kind, low, high, low_open) in KNOWN_RANGES.items():
+        rule = SETTINGS[key]
+        assert (rule.kind, rule.low, rule.high, rule.low_open, rule.high_open) == (kind, low, high, low_open, False), key
+    for key, names in KNOWN_CHOICES.items():
+        assert SETTINGS[key].names == names, key
+    assert SETTINGS["network.hidden"] == Each(LAYER_WIDTH, count=LAYER_COUNT, noun="layers", item_name="each width")
+    assert (LAYER_COUNT.low, LAYER_COUNT.high, LAYER_WIDTH.low, LAYER_WIDTH.high) == (0, 64, 1, 4096)
+    assert SETTINGS["train.lr"].log and SETTINGS["train.lr"].slider == (1e-5, 10.0)
+
+
+def _annotation(cls: type, name: str) -> str:
+    return str(typing.get_type_hints(cls)[name])
+
+
+def test_every_key_has_exactly_one_rule_of_its_type():
+    keys = {f"{section}.{f.name}": (cls, f.name) for section, cls in SECTIONS.items() for f in fields(cls)}
+    switches = {key for key, (cls, name) in keys.items() if _annotation(cls, name) == "<class 'bool'>"}
+    assert set(SETTINGS) == set(keys) - switches
+    for key, rule in SETTINGS.items():
+        annotation = _annotation(*keys[key])
+        if isinstance(rule, Range):
+            assert annotation == f"<class '{rule.kind.__name__}'>", key
+        elif isinstance(rule, Choices):
+            assert annotation == "<class 'str'>", key
+        else:
+            assert annotation.startswith("tuple["), key
+
+
+def test_every_choice_has_a_one_line_description_and_a_unique_name():
+    for key, rule in SETTINGS.items():
+        choices = rule.item if isinstance(rule, Each) else rule
+        if isinstance(choices, Choices):
+            assert len(set(choices.names)) == len(choices.names), key
+            for choice in choices.options:
+                assert choice.description.strip() and "\n" not in choice.description, (key, choice.name)
+
+
+def _outside(value: float, kind: type, direction: float) -> float:
+    return value + direction if kind is int else math.nextafter(value, direction * math.inf)
+
+
+def _range_cases(rule: Range) -> list[tuple[float, bool]]:
+    """(value, accepted) at and just beyond each end of the range."""
+    cases = []
+    for end, outwards, is_open in ((rule.low, -1, rule.low_open), (rule.high, +1, rule.high_open)):
+        if end is None:
+            cases.append((outwards * (10**12 if rule.kind is int else 1e300), True))
+            continue
+        end = rule.kind(end)
+        if is_open:
+            cases += [(end, False), (_outside(end, rule.kind, -outwards), True)]
+        else:
+            cases += [(end, True), (_outside(end, rule.kind, outwards), False)]
+    return cases
+
+
+def _cases():
+    width = len(Config().network.hidden)
+    for key, rule in SETTINGS.items():
+        if isinstance(rule, Range):
+            yield from ((key, value, ok) for value, ok in _range_cases(rule))
+        elif isinstance(rule, Choices):
+            yield from ((key, name, True) for name in rule.names)
+            yield key, "no-such-choice", False
+        elif isinstance(rule.item, Choices):
+            yield from ((key, (name,) * width, True) for name in rule.item.names)
+            yield key, ("no-such-choice",) * width, False
+        else:
+            yield from ((key, (value,) * width, ok) for value, ok in _range_cases(rule.item))
+            # A negative count is no list at all.
+            yield from ((key, (4,) * count, ok) for count, ok in _range_cases(rule.count) if count >= 0)
+
+
+@pytest.mark.parametrize("key, value, accepted", list(_cases()), ids=lambda v: repr(v)[:20])
+def test_validate_accepts_each_declared_end_and_refuses_just_beyond(key, value, accepted):
+    cfg = apply_overrides(Config(), CONTEXT.get(key, []))
+    section, name = key.split(".")
+    cfg = replace(cfg, **{section: replace(getattr(cfg, section), **{name: value})})
+    if accepted:
+        assert C.get_setting(validate(cfg), key) == value
+    else:
+        with pytest.raises(ConfigError, match="^" + re.escape(key)):
+            validate(cfg)
+
+
+@pytest.mark.parametrize("assignments, message", [
+    (["train.lr=0"], "train.lr: must be > 0 and <= 100, got 0"),
+    (["train.lr=100.5"], "train.lr: must be > 0 and <= 100, got 100.5"),
+    (["train.momentum=1"], "train.momentum: must be between 0 and 0.999, got 1"),
+    (["probes.kde_noise_var=0"], "probes.kde_noise_var: must be > 0, got 0"),
+    (["continual.si_c=-1"], "continual.si_c: must be >= 0, got -1"),
+    (["network.hidden=[8, 5000]"], "network.hidden (each width): must be between 1 and 4096, got 5000"),
+    (["network.depth=65"], "network.depth: must be between 0 and 64, got 65"),
+    (["network.hidden=[2]", "network.layer_activations=[swish]"],
+     "network.layer_activations: 'swish' is not one of tanh, relu, sigmoid, linear"),
+    (["network.layer_activations=[relu, tanh]"], "network.layer_activations: needs one name per hidden layer (5), got 2"),
+])
+def test_refusals_keep_their_messages(assignments, message):
+    with pytest.raises(ConfigError) as caught:
+        validate(apply_overrides(Config(), assignments))
+    assert str(caught.value) == message
+
+
+def test_too_many_layers_names_the_count():
+    cfg = replace(Config(), network=replace(Config().network, hidden=(4,) * 65))
+    with pytest.raises(ConfigError, match=r"^network.hidden: at most 64 layers, got 65$"):
+        validate(cfg)
+
+
+@pytest.mark.parametrize("rule, words", [
+    (Range(float, 0.0, 100.0), "between 0 and 100"),
+    (Range(float, 0.0, 100.0, low_open=True), "> 0 and <= 100"),
+    (Range(float, 0.0, 1.0, low_open=True, high_open=True), "> 0 and < 1"),
+    (Range(float, 0.0), ">= 0"),
+    (Range(int, high=10), "<= 10"),
+])
+def test_a_range_says_itself_in_words(rule, words):
+    assert rule.text() == words
+
+
+def test_a_new_choice_is_one_line():
+    extended = Choices(SETTINGS["probes.estimator"].options + (Choice("extra", "a test estimator"),))
+    extended.check("probes.estimator", "extra")
+    with pytest.raises(ConfigError, match="is not one of binning, adaptive, kde, extra"):
+        extended.check("probes.estimator", "nope")

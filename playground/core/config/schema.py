@@ -1,4 +1,5 @@
-"""The config schema: choices, frozen dataclasses, and their conversion from and to mappings."""
+"""The config schema: each key's allowed choices or range, frozen dataclasses, and their
+conversion from and to mappings."""
 
 from __future__ import annotations
 
@@ -9,19 +10,82 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from playground.core.base.errors import ConfigError
+from playground.core.config.rules import Choice, Choices, Each, Range, Rule
 
 CONFIG_VERSION = 1
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
-INITS = ("default", "xavier", "kaiming", "truncnormal", "meanfield")
-OPTIMIZERS = ("sgd", "adam")
-LOSSES = ("cross_entropy", "hinge", "mse")
-DEVICES = ("cpu", "cuda")
-SCHEDULES = ("every", "log")
-ESTIMATORS = ("binning", "adaptive", "kde")
-FAMILIES = ("permuted", "split", "parity")
-SCENARIOS = ("task", "domain", "class")
-METHODS = ("none", "ewc", "online_ewc", "si", "replay", "joint")
+# ---------------------------------------------------------------- choices (one line each)
+
+ACTIVATION_CHOICES = Choices((
+    Choice("tanh", "hyperbolic tangent: smooth, saturates at -1 and +1"),
+    Choice("relu", "max(0, x): zero below, unbounded above"),
+    Choice("sigmoid", "logistic 1 / (1 + exp(-x)): saturates at 0 and 1"),
+    Choice("linear", "the identity: the whole network stays a linear map"),
+))
+INIT_CHOICES = Choices((
+    Choice("default", "PyTorch's own: weights and biases uniform in ±1/sqrt(fan_in)"),
+    Choice("xavier", "Glorot uniform: weights in ±sqrt(6 / (fan_in + fan_out)), zero biases"),
+    Choice("kaiming", "He normal: weights N(0, 2 / fan_in), zero biases (suits ReLU)"),
+    Choice("truncnormal", "weights N(0, 1 / fan_in) redrawn beyond two deviations, zero biases"),
+    Choice("meanfield", "weights N(0, σw² / fan_in), biases N(0, σb²): the mean-field (edge of chaos) setting"),
+))
+OPTIMIZER_CHOICES = Choices((
+    Choice("sgd", "stochastic gradient descent, with optional momentum"),
+    Choice("adam", "Adam: a step size per parameter from running moments of its gradient"),
+))
+LOSS_CHOICES = Choices((
+    Choice("cross_entropy", "softmax cross-entropy over the classes"),
+    Choice("hinge", "max(0, 1 - y f(x)) on a single output unit: two-class tasks only"),
+    Choice("mse", "half the squared distance to the one-hot target (Saxe et al.)"),
+))
+DEVICE_CHOICES = Choices((
+    Choice("cpu", "train on the processor", "CPU"),
+    Choice("cuda", "train on an NVIDIA GPU through CUDA", "GPU (CUDA)"),
+))
+SCHEDULE_CHOICES = Choices((
+    Choice("every", "every epoch"),
+    Choice("log", "every epoch early, then log-spaced epochs (about `points` in all)"),
+))
+ESTIMATOR_CHOICES = Choices((
+    Choice("binning", "probes.bins equal bins on [-1, 1] for every unit (Shwartz-Ziv & Tishby)",
+           "binning (30 bins)"),
+    Choice("adaptive", "probes.adaptive_bins equal bins between the lowest and highest activity seen so far "
+           "in the layer: depends on the epochs probed before", "adaptive binning"),
+    Choice("kde", "upper and lower Gaussian-noise (kernel) bounds, noise variance probes.kde_noise_var "
+           "(Kolchinsky & Tracey)", "KDE bounds"),
+))
+FAMILY_CHOICES = Choices((
+    Choice("permuted", "each task a fixed random permutation of the inputs"),
+    Choice("split", "each task a pair of the task's classes"),
+    Choice("parity", "each task the parity of a different hidden subset of the bits"),
+))
+SCENARIO_CHOICES = Choices((
+    Choice("task", "task-incremental: the task is known, one output head per task"),
+    Choice("domain", "domain-incremental: every task shares the same outputs, the task unknown"),
+    Choice("class", "class-incremental: all tasks' classes in one output layer, the task unknown"),
+))
+METHOD_CHOICES = Choices((
+    Choice("none", "tasks one after another, nothing against forgetting", "none (plain training)"),
+    Choice("ewc", "elastic weight consolidation: a pull towards earlier tasks' weights, weighted by their "
+           "Fisher information (continual.ewc_lambda)", "EWC"),
+    Choice("online_ewc", "EWC with one running Fisher, older tasks decayed by continual.online_gamma",
+           "online EWC"),
+    Choice("si", "synaptic intelligence: a pull weighted by each weight's share in lowering earlier tasks' "
+           "loss (continual.si_c)", "synaptic intelligence"),
+    Choice("replay", "continual.replay_size stored samples of earlier tasks mixed into every batch", "replay"),
+    Choice("joint", "every batch drawn from all tasks at once: the upper bound", "joint training (upper bound)"),
+))
+
+ACTIVATIONS = ACTIVATION_CHOICES.names
+INITS = INIT_CHOICES.names
+OPTIMIZERS = OPTIMIZER_CHOICES.names
+LOSSES = LOSS_CHOICES.names
+DEVICES = DEVICE_CHOICES.names
+SCHEDULES = SCHEDULE_CHOICES.names
+ESTIMATORS = ESTIMATOR_CHOICES.names
+FAMILIES = FAMILY_CHOICES.names
+SCENARIOS = SCENARIO_CHOICES.names
+METHODS = METHOD_CHOICES.names
 
 # The keys a running trainer may change (the app's sliders, `run --change`); recorded in changes.csv.
 LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay")
@@ -101,6 +165,61 @@ class Config:
     probes: ProbeConfig = field(default_factory=ProbeConfig)
     continual: ContinualConfig = field(default_factory=ContinualConfig)
     version: int = CONFIG_VERSION
+
+
+# ---------------------------------------------------------------- one rule per key
+
+# `validate()` checks every key against its rule, and the app's controls take their choices,
+# descriptions, bounds and slider spans from here. Switches (bool) need none; the task's own
+# options are declared by each task (`tasks.base.Option`).
+LAYER_COUNT = Range(int, 0, 64)
+# A slider wider than 128 units would be too coarse to pick a small width; type larger ones.
+LAYER_WIDTH = Range(int, 1, 4096, slider=(1, 128))
+SETTINGS: dict[str, Rule] = {
+    "network.hidden": Each(LAYER_WIDTH, count=LAYER_COUNT, noun="layers", item_name="each width"),
+    "network.activation": ACTIVATION_CHOICES,
+    "network.layer_activations": Each(ACTIVATION_CHOICES),
+    "network.init": INIT_CHOICES,
+    "network.sw2": Range(float, 0.0, 100.0),
+    "network.sb2": Range(float, 0.0, 100.0),
+    "train.optimizer": OPTIMIZER_CHOICES,
+    "train.lr": Range(float, 0.0, 100.0, low_open=True, log=True, slider=(1e-5, 10.0)),
+    "train.momentum": Range(float, 0.0, 0.999),
+    "train.weight_decay": Range(float, 0.0, 10.0),
+    "train.batch_size": Range(int, 1, 1_000_000),
+    "train.epochs": Range(int, 1, 10_000_000),
+    "train.steps_per_epoch": Range(int, 0, 1_000_000),
+    "train.loss": LOSS_CHOICES,
+    "train.seed": Range(int, 0, 2**31 - 1),
+    "train.ensemble": Range(int, 1, 1000),
+    "train.device": DEVICE_CHOICES,
+    "train.threads": Range(int, 1, 256),
+    "train.eval_schedule": SCHEDULE_CHOICES,
+    "train.eval_points": Range(int, 2, 1_000_000),
+    "probes.estimator": ESTIMATOR_CHOICES,
+    "probes.bins": Range(int, 2, 10_000),
+    "probes.adaptive_bins": Range(int, 2, 10_000),
+    "probes.kde_noise_var": Range(float, 0.0, low_open=True),
+    "probes.schedule": SCHEDULE_CHOICES,
+    "probes.points": Range(int, 2, 1_000_000),
+    "probes.histogram_bins": Range(int, 2, 1000),
+    "continual.tasks": Range(int, 1, 100),
+    "continual.family": FAMILY_CHOICES,
+    "continual.scenario": SCENARIO_CHOICES,
+    "continual.epochs_per_task": Range(int, 0, 10_000_000),
+    "continual.method": METHOD_CHOICES,
+    "continual.ewc_lambda": Range(float, 0.0),
+    "continual.si_c": Range(float, 0.0),
+    "continual.online_gamma": Range(float, 0.0, 1.0),
+    "continual.replay_size": Range(int, 0, 1_000_000),
+    "continual.eval_every": Range(int, 1, 1_000_000),
+}
+
+
+def get_setting(cfg: Config, key: str) -> Any:
+    """The value of a `section.key` of a config."""
+    section, name = key.split(".", 1)
+    return getattr(getattr(cfg, section), name)
 
 
 SECTIONS: dict[str, type] = {
@@ -259,6 +378,5 @@ def _set_depth_width(cfg: Config, key: str, value: Any) -> Config:
         depth = number
     else:
         width = number
-    if depth < 0 or depth > 64:
-        raise ConfigError(f"network.depth: must be between 0 and 64, got {depth}")
+    LAYER_COUNT.check("network.depth", depth)
     return replace(cfg, network=replace(cfg.network, hidden=(width,) * depth))

@@ -1,5 +1,8 @@
 """The settings panel: every control builds one core `Config`, validated by core `validate`.
 
+Each control of a config key takes its choices (with their labels and descriptions), bounds, log
+scale and slider span from the key's rule in `config.SETTINGS`; the panel keeps no copies.
+
 A change is either *live* (learning rate, momentum, weight decay: applied to the running
 optimizer at once) or *structural* (network, task, anything else: the window asks to reset).
 A value the core refuses is put back and the reason is shown (`refused`).
@@ -15,21 +18,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from playground.core import config as config_module
-from playground.core.config import (ACTIVATIONS, ESTIMATORS, FAMILIES, INITS, LOSSES, METHODS, OPTIMIZERS, SCENARIOS,
-                                    Config, ConfigError, validate)
+from playground.core.config import SETTINGS, Config, ConfigError, TaskConfig, from_dict, get_setting, validate
+from playground.core.config.rules import Choices, Range
+from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH
 from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
 from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
 
-LIVE_KEYS = ("lr", "momentum", "weight_decay")
-# The config's own limit: a loaded deep network (the edge-of-chaos lesson has 50 layers) must
-# show its true depth, or the next width change would cut it to the slider's maximum.
-MAX_DEPTH = 64
-MAX_WIDTH = 128
-REMEDY_NAMES = {"none": "none (plain training)", "ewc": "EWC", "online_ewc": "online EWC",
-                "si": "synaptic intelligence", "replay": "replay", "joint": "joint training (upper bound)"}
-ESTIMATOR_NAMES = {"binning": "binning (30 bins)", "adaptive": "adaptive binning", "kde": "KDE bounds"}
+# Applied to the running optimizer at once. TODO(merge): import config.schema's LIVE_KEYS instead.
+LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay")
 
 
 def cuda_status() -> tuple[bool, str]:
@@ -43,14 +40,36 @@ def cuda_status() -> tuple[bool, str]:
     return False, "PyTorch sees no CUDA GPU on this computer (no GPU or no driver)."
 
 
-def combo(items: list[str], labels: dict[str, str] | None = None) -> QComboBox:
+def combo(items: list[str]) -> QComboBox:
     box = QComboBox()
     # Shrinkable, so the settings column fits a small screen (long names are cut, not overflowing).
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(8)
     for item in items:
-        box.addItem((labels or {}).get(item, item), item)
+        box.addItem(item, item)
     return box
+
+
+def choice_combo(choices: Choices) -> QComboBox:
+    """A list of a key's choices: each shown by its label, its description as its tooltip (and the
+    box's, for the current one)."""
+    box = combo([])
+    for choice in choices.options:
+        box.addItem(choice.shown, choice.name)
+        box.setItemData(box.count() - 1, choice.description, Qt.ItemDataRole.ToolTipRole)
+    box.currentIndexChanged.connect(lambda _=None: describe_current(box))
+    describe_current(box)
+    return box
+
+
+def describe_current(box: QComboBox) -> None:
+    box.setToolTip(box.currentData(Qt.ItemDataRole.ToolTipRole) or "")
+
+
+def field_bounds(rule: Range) -> tuple[float | None, float | None]:
+    """The bounds a typed field enforces itself: the rule's. An open bound (lr > 0) is given as
+    closed; `validate` then refuses the bound itself, and the panel shows its message."""
+    return rule.low, rule.high
 
 
 def set_combo(box: QComboBox, value: str) -> None:
@@ -171,6 +190,8 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._last_good = validate(config)
         self._loading = False
+        # The control of each config key it shows (network.hidden aside: depth, width and widths).
+        self.keyed: dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._task_group())
@@ -189,14 +210,40 @@ class ControlPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         return box, form
 
-    def _number(self, name: str, kind: type, low, high, what: str, live: bool = False) -> NumberField:
-        field = NumberField(name, kind, low, low, high)
-        field.valueChanged.connect(lambda _=None: self._edited("live" if live else "reset", what))
+    def _kind_of_change(self, key: str) -> str:
+        return "live" if key in LIVE_KEYS else "reset"
+
+    def _range(self, key: str) -> Range:
+        rule = SETTINGS[key]
+        assert isinstance(rule, Range), f"{key} has no numeric range"
+        return rule
+
+    def _number(self, key: str, what: str, name: str = "") -> NumberField:
+        """A typed field for `key` (`name` in its messages: the key where not given)."""
+        rule = self._range(key)
+        low, high = field_bounds(rule)
+        field = NumberField(name or key, rule.kind, get_setting(self._last_good, key), low, high)
+        field.valueChanged.connect(lambda _=None: self._edited(self._kind_of_change(key), what))
         field.refused.connect(self.refused)
+        self.keyed[key] = field
         return field
 
-    def _watch_combo(self, box: QComboBox, what: str) -> QComboBox:
+    def _log_slider(self, key: str, what: str, name: str) -> LogSlider:
+        rule = self._range(key)
+        slider = LogSlider(name, *rule.span(), get_setting(self._last_good, key))
+        # The slider spans `rule.span()`; a typed value may use the whole range.
+        slider.field.low, slider.field.high = field_bounds(rule)
+        slider.valueChanged.connect(lambda _=None: self._edited(self._kind_of_change(key), what))
+        slider.refused.connect(self.refused)
+        self.keyed[key] = slider
+        return slider
+
+    def _choice(self, key: str, what: str) -> QComboBox:
+        rule = SETTINGS[key]
+        assert isinstance(rule, Choices), f"{key} has no choices"
+        box = choice_combo(rule)
         box.currentIndexChanged.connect(lambda _=None: self._edited("reset", what))
+        self.keyed[key] = box
         return box
 
     def _task_group(self) -> QGroupBox:
@@ -218,13 +265,12 @@ class ControlPanel(QWidget):
 
     def _sequence_group(self) -> QGroupBox:
         box, form = self._group("Sequential tasks (forgetting)")
-        self.seq_tasks = self._number("continual.tasks", int, 1, 100, "the number of sequential tasks")
+        self.seq_tasks = self._number("continual.tasks", "the number of sequential tasks")
         self.seq_tasks.setToolTip("1 = ordinary training; 2 or more = train tasks one after another")
-        self.seq_family = self._watch_combo(combo(list(FAMILIES)), "the task family")
-        self.seq_family.setToolTip("permuted: shuffled inputs; split: pairs of classes; parity: other bit subsets")
-        self.seq_scenario = self._watch_combo(combo(list(SCENARIOS)), "the scenario")
-        self.seq_remedy = self._watch_combo(combo(list(METHODS), REMEDY_NAMES), "the remedy")
-        self.seq_epochs = self._number("continual.epochs_per_task", int, 0, 10_000_000, "epochs per task")
+        self.seq_family = self._choice("continual.family", "the task family")
+        self.seq_scenario = self._choice("continual.scenario", "the scenario")
+        self.seq_remedy = self._choice("continual.method", "the remedy")
+        self.seq_epochs = self._number("continual.epochs_per_task", "epochs per task")
         self.seq_epochs.setToolTip("0 = the run's epochs for each task")
         form.addRow("Tasks in turn", self.seq_tasks)
         form.addRow("Family", self.seq_family)
@@ -235,20 +281,22 @@ class ControlPanel(QWidget):
 
     def _network_group(self) -> QGroupBox:
         box, form = self._group("Network")
-        self.depth = LabeledSlider(0, MAX_DEPTH, 2)
+        # The whole count: a loaded deep network (the edge-of-chaos lesson has 50 layers) must
+        # show its true depth, or the next width change would cut it to the slider's maximum.
+        self.depth = LabeledSlider(*(int(end) for end in LAYER_COUNT.span()), 2)
         self.depth.setToolTip("number of hidden layers")
-        self.width = LabeledSlider(1, MAX_WIDTH, 8)
+        self.width = LabeledSlider(*(int(end) for end in LAYER_WIDTH.span()), 8)
         self.width.setToolTip("units in every hidden layer (type widths below for one per layer)")
         self.widths = QLineEdit()
         self.widths.setToolTip("width of each hidden layer, e.g. 10, 7, 5, 4, 3")
         self.depth.valueChanged.connect(lambda _: self._uniform_widths())
         self.width.valueChanged.connect(lambda _: self._uniform_widths())
         self.widths.editingFinished.connect(self._widths_typed)
-        self.activation = self._watch_combo(combo(list(ACTIVATIONS)), "the activation")
-        self.init = self._watch_combo(combo(list(INITS)), "the initialisation")
+        self.activation = self._choice("network.activation", "the activation")
+        self.init = self._choice("network.init", "the initialisation")
         self.init.currentIndexChanged.connect(lambda _=None: self._enable_dependent())
-        self.sw2 = self._number("network.sw2", float, 0.0, 100.0, "sw2")
-        self.sb2 = self._number("network.sb2", float, 0.0, 100.0, "sb2")
+        self.sw2 = self._number("network.sw2", "sw2")
+        self.sb2 = self._number("network.sb2", "sb2")
         self.sw2.setToolTip("mean-field weight variance: W ~ N(0, sw2 / fan_in)")
         self.sb2.setToolTip("mean-field bias variance: b ~ N(0, sb2)")
         form.addRow("Hidden layers", self.depth)
@@ -262,27 +310,25 @@ class ControlPanel(QWidget):
 
     def _training_group(self) -> QGroupBox:
         box, form = self._group("Training")
-        self.optimizer = self._watch_combo(combo(list(OPTIMIZERS)), "the optimizer")
+        self.optimizer = self._choice("train.optimizer", "the optimizer")
         self.optimizer.currentIndexChanged.connect(lambda _=None: self._enable_dependent())
-        self.lr = LogSlider("learning rate", 1e-5, 10.0, 1e-3)
+        self.lr = self._log_slider("train.lr", "the learning rate", "learning rate")
         self.lr.setToolTip("learning rate (log scale); changes apply at once, even while training")
-        self.lr.valueChanged.connect(lambda _=None: self._edited("live", "the learning rate"))
-        self.lr.refused.connect(self.refused)
-        self.momentum = self._number("momentum", float, 0.0, 0.999, "momentum", live=True)
-        self.weight_decay = self._number("weight decay", float, 0.0, 10.0, "weight decay", live=True)
-        self.batch_size = self._number("batch size", int, 1, 1_000_000, "the batch size")
-        self.epochs = self._number("epochs", int, 1, 10_000_000, "the number of epochs")
-        self.seed = self._number("seed", int, 0, 2**31 - 1, "the seed")
-        self.ensemble = self._number("ensemble size", int, 1, 1000, "the ensemble size")
+        self.momentum = self._number("train.momentum", "momentum", "momentum")
+        self.weight_decay = self._number("train.weight_decay", "weight decay", "weight decay")
+        self.batch_size = self._number("train.batch_size", "the batch size", "batch size")
+        self.epochs = self._number("train.epochs", "the number of epochs", "epochs")
+        self.seed = self._number("train.seed", "the seed", "seed")
+        self.ensemble = self._number("train.ensemble", "the ensemble size", "ensemble size")
         self.ensemble.setToolTip("networks trained side by side, seeds seed, seed+1, ...")
-        self.loss = self._watch_combo(combo(list(LOSSES)), "the loss")
-        self.device = combo(["cpu", "cuda"], {"cpu": "CPU", "cuda": "GPU (CUDA)"})
+        self.loss = self._choice("train.loss", "the loss")
+        self.device = self._choice("train.device", "the device")
         available, reason = cuda_status()
-        gpu_item = self.device.model().item(1)
-        gpu_item.setEnabled(available)
-        gpu_item.setToolTip(reason)
-        self.device.setToolTip(reason)
-        self._watch_combo(self.device, "the device")
+        gpu_index = self.device.findData("cuda")
+        self.device.model().item(gpu_index).setEnabled(available)
+        gpu_tip = self.device.itemData(gpu_index, Qt.ItemDataRole.ToolTipRole)
+        self.device.setItemData(gpu_index, f"{gpu_tip}\n{reason}", Qt.ItemDataRole.ToolTipRole)
+        describe_current(self.device)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
         form.addRow("Momentum (SGD)", self.momentum)
@@ -301,7 +347,8 @@ class ControlPanel(QWidget):
         self.probes.setToolTip("measure mutual information and gradient statistics on a log-spaced schedule")
         self.probes.toggled.connect(lambda _=None: self._edited("reset", "the probes"))
         self.probes.toggled.connect(lambda _=None: self._enable_dependent())
-        self.estimator = self._watch_combo(combo(list(ESTIMATORS), ESTIMATOR_NAMES), "the estimator")
+        self.keyed["probes.enabled"] = self.probes
+        self.estimator = self._choice("probes.estimator", "the estimator")
         form.addRow(self.probes)
         form.addRow("Estimator", self.estimator)
         return box
@@ -348,7 +395,7 @@ class ControlPanel(QWidget):
             self.widths.setText(", ".join(str(w) for w in widths))
             self.depth.setValue(len(widths))
             if widths:
-                self.width.setValue(min(widths[0], MAX_WIDTH))
+                self.width.setValue(min(widths[0], self.width.slider.maximum()))
         finally:
             self._loading = False
 
@@ -380,25 +427,18 @@ class ControlPanel(QWidget):
     def config(self) -> Config:
         """The config the controls describe, validated (raises ConfigError)."""
         widths = parse_widths(self.widths.text())
-        data = {
+        data: dict[str, dict[str, Any]] = {
             "task": {"name": self.task.currentData(), **self.task_options.values()},
-            "network": {"hidden": list(widths), "activation": self.activation.currentData(),
-                        "init": self.init.currentData(), "sw2": self.sw2.value(), "sb2": self.sb2.value()},
-            "train": {"optimizer": self.optimizer.currentData(), "lr": self.lr.value(),
-                      "momentum": self.momentum.value(), "weight_decay": self.weight_decay.value(),
-                      "batch_size": self.batch_size.value(), "epochs": self.epochs.value(),
-                      "seed": self.seed.value(), "ensemble": self.ensemble.value(),
-                      "loss": self.loss.currentData(), "device": self.device.currentData()},
-            "probes": {"enabled": self.probes.isChecked(), "estimator": self.estimator.currentData()},
-            "continual": {"tasks": self.seq_tasks.value(), "family": self.seq_family.currentData(),
-                          "scenario": self.seq_scenario.currentData(), "method": self.seq_remedy.currentData(),
-                          "epochs_per_task": self.seq_epochs.value()},
+            "network": {"hidden": list(widths)},
         }
+        for key, widget in self.keyed.items():
+            section, name = key.split(".", 1)
+            data.setdefault(section, {})[name] = read_control(widget)
         # Keys the panel has no control for keep the loaded config's values.
-        base = replace(self._last_good, task=config_module.TaskConfig(name=self.task.currentData()))
+        base = replace(self._last_good, task=TaskConfig(name=self.task.currentData()))
         if len(base.network.layer_activations) != len(widths):
             base = replace(base, network=replace(base.network, layer_activations=()))
-        return validate(config_module.from_dict(data, base=base))
+        return validate(from_dict(data, base=base))
 
     def set_config(self, cfg: Config) -> None:
         """Show a config in every control, without reporting changes."""
@@ -411,39 +451,42 @@ class ControlPanel(QWidget):
             set_combo(self.task, cfg.task.name)
             self.task_description.setText(get_task(cfg.task.name).description)
             self.task_options.build(cfg.task.name, dict(cfg.task.params))
-            self.seq_tasks.setValue(cfg.continual.tasks)
-            set_combo(self.seq_family, cfg.continual.family)
-            set_combo(self.seq_scenario, cfg.continual.scenario)
-            set_combo(self.seq_remedy, cfg.continual.method)
-            self.seq_epochs.setValue(cfg.continual.epochs_per_task)
             self.widths.setText(", ".join(str(w) for w in cfg.network.hidden))
             self.depth.setValue(len(cfg.network.hidden))
-            self.width.setValue(min(cfg.network.hidden[0], MAX_WIDTH) if cfg.network.hidden else 1)
-            set_combo(self.activation, cfg.network.activation)
-            set_combo(self.init, cfg.network.init)
-            self.sw2.setValue(cfg.network.sw2)
-            self.sb2.setValue(cfg.network.sb2)
-            tr = cfg.train
-            set_combo(self.optimizer, tr.optimizer)
-            self.lr.setValue(tr.lr)
-            self.momentum.setValue(tr.momentum)
-            self.weight_decay.setValue(tr.weight_decay)
-            self.batch_size.setValue(tr.batch_size)
-            self.epochs.setValue(tr.epochs)
-            self.seed.setValue(tr.seed)
-            self.ensemble.setValue(tr.ensemble)
-            set_combo(self.loss, tr.loss)
-            set_combo(self.device, tr.device)
-            self.probes.setChecked(cfg.probes.enabled)
-            set_combo(self.estimator, cfg.probes.estimator)
+            hidden = cfg.network.hidden
+            self.width.setValue(min(hidden[0], self.width.slider.maximum()) if hidden else 1)
+            for key, widget in self.keyed.items():
+                show_value(widget, get_setting(cfg, key))
         finally:
             for widget in blocked:
                 if shiboken6.isValid(widget):  # the task's option widgets were rebuilt
                     widget.blockSignals(False)
             self._loading = False
         self._last_good = cfg
+        for widget in self.keyed.values():
+            if isinstance(widget, QComboBox):
+                describe_current(widget)  # its signals were blocked
         self._enable_dependent()
 
     def live_params(self) -> dict[str, float]:
-        cfg = self._last_good.train
-        return {"lr": cfg.lr, "momentum": cfg.momentum, "weight_decay": cfg.weight_decay}
+        """The live settings by their names in `train` (lr, momentum, ...)."""
+        return {key.split(".", 1)[1]: get_setting(self._last_good, key) for key in LIVE_KEYS}
+
+
+def read_control(widget: QWidget) -> Any:
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    assert isinstance(widget, (NumberField, LogSlider))
+    return widget.value()
+
+
+def show_value(widget: QWidget, value: Any) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    elif isinstance(widget, QComboBox):
+        set_combo(widget, value)
+    else:
+        assert isinstance(widget, (NumberField, LogSlider))
+        widget.setValue(value)
