@@ -20,13 +20,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 
 from playground.core.config import SETTINGS, Config, ConfigError, TaskConfig, from_dict, get_setting, validate
 from playground.core.config.rules import Choices, Range
-from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH
+from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH, LIVE_KEYS
 from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
 from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
-
-# Applied to the running optimizer at once. TODO(merge): import config.schema's LIVE_KEYS instead.
-LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay")
 
 
 def cuda_status() -> tuple[bool, str]:
