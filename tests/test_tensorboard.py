@@ -56,3 +56,14 @@ def test_without_the_package_the_option_says_what_to_install(tmp_path, monkeypat
     assert not out.exists()
     with pytest.raises(RunFileError, match="pip install tensorboard"):
         tensorboard_log.TensorBoardLog(tmp_path / "tb")
+
+
+def test_live_changes_are_one_series_per_key(tmp_path):
+    pytest.importorskip("tensorboard")
+    out = tmp_path / "run"
+    changes = ["--change", "2:train.lr=0.05", "--change", "3:train.momentum=0.5", "--set", "train.optimizer=sgd"]
+    assert main(["run", "--preset", "circle", *QUICK, *changes, "--out", str(out)]) == 0
+    assert main(["tensorboard", str(out), "--out", str(tmp_path / "tb")]) == 0
+    acc = read_scalars(tmp_path / "tb")
+    assert [(e.step, e.value) for e in acc.Scalars("changes/value/train.lr/member0")] == [(2, pytest.approx(0.05))]
+    assert [(e.step, e.value) for e in acc.Scalars("changes/value/train.momentum/member0")] == [(3, 0.5)]

@@ -58,7 +58,8 @@ class TensorBoardLog:
     def _locations(table: Table) -> list[str]:
         rows = len(table["epoch"])
         parts = [""] * rows
-        for key, prefix in (("estimator", "/"), ("layer", "/layer"), ("task", "/task")):
+        # changes.csv holds several keys in one column: each key is its own series.
+        for key, prefix in (("key", "/"), ("estimator", "/"), ("layer", "/layer"), ("task", "/task")):
             if key in table:
                 parts = [p + f"{prefix}{v}" for p, v in zip(parts, table[key])]
         return parts
