@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from playground.core.config import Config, ConfigError, apply_overrides, validate
-from playground.core.config.schema import LIVE_KEYS
+from playground.core.config.schema import DEVICES, LIVE_KEYS
 from playground.core.base.fileio import RunFileError
 
 EXIT_BAD_INPUT = 2
@@ -247,7 +247,7 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=int)
     run.add_argument("--seed", type=int)
     run.add_argument("--ensemble", type=int)
-    run.add_argument("--device", choices=["cpu", "cuda"])
+    run.add_argument("--device", choices=DEVICES)
     run.add_argument("--change", action="append", metavar="EPOCH:KEY=VALUE",
                      help=f"change a live setting ({', '.join(LIVE_KEYS)}) before the first "
                           "step of EPOCH (1 to the run's last, as in metrics.csv), e.g. 50:train.lr=0.01; "
