@@ -195,11 +195,7 @@ class FileActions(QObject):
         self.store.setValue(LAST_DIR_KEY, str(path if path.is_dir() else path.parent))
 
     def _may_replace_run(self, what: str) -> bool:
-        from playground.ui.mainwindow import READY
-
-        if self.window.state == READY:
-            return True
-        return self.window.confirm_reset(f"{what} clears the current run (it stays saved). Go on?")
+        return self.window.run.may_discard(f"{what} clears the current run (it stays saved). Go on?")
 
     def _status_text(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10_000)
@@ -269,7 +265,7 @@ class FileActions(QObject):
         window.history = history
         for view in window.views:
             view.update_from(history, force=True)
-        window._pick_view(history.config)
+        window.pick_view(history.config)
         window.tick()
         self._remember_dir(Path(path).parent)
         self._update_status()

@@ -203,8 +203,7 @@ class LessonsPanel(QWidget):
     def open_lesson(self, lesson: Lesson) -> bool:
         """Load the lesson into the window (asking first if a run would be lost)."""
         window = self.window
-        if window.state != "ready" and not window.confirm_reset(
-                f"Opening the lesson \"{lesson.title}\" clears the current run. Go on?"):
+        if not window.run.may_discard(f"Opening the lesson \"{lesson.title}\" clears the current run. Go on?"):
             self._show_current()
             return False
         window.reset()
