@@ -231,10 +231,11 @@ class RunController:
         if not self.awaits(run_id):
             return
         self._awaited = None
-        if reason.startswith("diverged"):
+        state = state_after(reason)
+        if state is RunState.DIVERGED:
             self.view.show_banner(f"Training diverged. {reason[len('diverged: '):]}. "
                                   f"Change the settings and press Start again.")
-        self._set_state(state_after(reason))
+        self._set_state(state)
         self.view.drain()
 
     def take_records(self) -> list:
