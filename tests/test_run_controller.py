@@ -365,3 +365,17 @@ def test_every_state_has_buttons_consistent_with_what_the_controller_accepts():
         assert buttons.pause == (state in (R.RUNNING, R.PAUSED))
         assert buttons.step == (state.idle or state is R.PAUSED)
         assert buttons.reset == (state is not R.STOPPING)
+
+
+def test_the_real_session_offers_everything_the_controller_and_the_window_use():
+    """The controller depends on TrainingSession's public API alone (the session may move
+    training into another process): each method and property of `Session`, and the four signals
+    the window wires to the controller."""
+    from playground.ui.controllers.run_controller import Session
+    from playground.ui.session.worker import TrainingSession
+
+    used = [name for name in vars(Session) if not name.startswith("_")]
+    assert {"start", "pause", "resume", "step", "stop", "shutdown", "set_optimizer_params", "take", "active",
+            "paused"} <= set(used)
+    for name in (*used, "run_started", "step_done", "run_failed", "run_finished"):
+        assert hasattr(TrainingSession, name), name
