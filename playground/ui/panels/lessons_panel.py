@@ -85,7 +85,8 @@ class LessonsPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
-        window.session.run_started.connect(lambda _info: self.bring_forward())
+        # The lesson's first view, when its run starts (not when an old run's late signal comes).
+        window.session.run_started.connect(lambda _info: window.run.awaits() and self.bring_forward())
 
     # The controller's state, for the menu, scripts and tests.
     @property
