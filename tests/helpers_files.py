@@ -36,11 +36,10 @@ class FakeDialogs:
 def open_window(qtbot, config):
     """A shown main window on `config` whose reset questions are answered yes and recorded
     (`window.asked`); the caller shuts it down."""
-    from playground.ui.app import make_app
-    from playground.ui.mainwindow import MainWindow
+    from playground.ui.app import build_window, make_app
 
     make_app()
-    window = MainWindow(config)
+    window = build_window(config)
     qtbot.addWidget(window)
     window.show()
     window.asked = []

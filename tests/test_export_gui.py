@@ -11,7 +11,6 @@ from helpers_files import FakeDialogs, probe_config, small_config
 from PySide6.QtGui import QImage
 
 from playground.ui import mainwindow as mw
-from playground.ui.mainwindow import MainWindow
 
 TIMEOUT_MS = 30_000
 
@@ -19,10 +18,10 @@ TIMEOUT_MS = 30_000
 @pytest.fixture(scope="module")
 def trained(qapp):
     """One finished run with probes, shared by the tests (they only read and export it)."""
-    from playground.ui.app import make_app
+    from playground.ui.app import build_window, make_app
 
     make_app()
-    win = MainWindow(small_config())
+    win = build_window(small_config())
     win.resize(1400, 900)
     win.show()
     win.confirm_reset = lambda question: True

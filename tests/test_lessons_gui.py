@@ -12,7 +12,6 @@ from playground.core.config import apply_overrides
 from playground.core.experiments.lessons import get_lesson
 from playground.ui import mainwindow as mw
 from playground.ui.panels.lessons_panel import lesson_html
-from playground.ui.mainwindow import MainWindow
 from playground.ui.views.sweep import measures, per_value, value_positions
 
 TIMEOUT_MS = 60_000
@@ -20,10 +19,10 @@ TIMEOUT_MS = 60_000
 
 @pytest.fixture
 def window(qtbot):
-    from playground.ui.app import make_app
+    from playground.ui.app import build_window, make_app
 
     make_app()
-    win = MainWindow()
+    win = build_window()
     qtbot.addWidget(win)
     win.show()
     win.confirm_reset = lambda question: True

@@ -124,6 +124,19 @@ def test_changing_the_architecture_asks_to_reset(qtbot, window):
     assert window.controls.config().network.hidden == (6,)
 
 
+def test_a_reset_mid_run_stays_ready_when_the_old_worker_finishes_late(qtbot, window):
+    """Issue 12 item 3: the old worker's "finished" arrived after Reset, turned the window from
+    ready into stopped, and the next settings change asked a needless "Reset now?"."""
+    window.controls.set_config(small_config(epochs=1_000_000))
+    window.start()
+    qtbot.waitUntil(lambda: window.history.epoch >= 2, timeout=TIMEOUT_MS)
+    window.reset()
+    qtbot.wait(400)  # the old worker's queued signals are delivered now
+    assert window.state == mw.READY and window.start_button.text() == "▶  Start"
+    window.controls.depth.setValue(2)
+    assert window.asked == [] and window.state == mw.READY
+
+
 def test_changing_the_task_asks_to_reset(qtbot, window):
     window.start()
     wait_state(qtbot, window, mw.FINISHED)

@@ -5,41 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
-
-def has_display() -> bool:
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+from playground.ui.application import has_display, make_app
 
 
-def make_app():
-    """The QApplication (created once), styled for a projector."""
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+def build_window(config=None):
+    """The main window with everything installed on it: the File menu (with figure export and
+    the autosave of every run) and the Lessons dock. The one place the window is composed."""
+    from playground.ui.mainwindow import MainWindow
+    from playground.ui.menus import file_actions
+    from playground.ui.panels import lessons_panel
 
-    from playground.ui.session import gc_guard
-    from playground.ui.widgets.style import configure_pyqtgraph
-
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "playground"])
-        app.setApplicationName("Toy Network Playground")
-        font = QFont(app.font())
-        font.setPointSize(max(font.pointSize(), 10))
-        app.setFont(font)
-        if app.platformName() == "offscreen":
-            from PySide6.QtCore import qInstallMessageHandler
-
-            qInstallMessageHandler(_quiet_offscreen)
-    gc_guard.install(app)  # never collect garbage in the training thread
-    configure_pyqtgraph()
-    return app
-
-
-def _quiet_offscreen(mode, context, message) -> None:
-    """Qt's messages, less the offscreen platform's note on every window shown."""
-    if "propagateSizeHints" not in message:
-        print(message, file=sys.stderr)
+    window = MainWindow(config)
+    file_actions.install(window)
+    lessons_panel.install(window)
+    return window
 
 
 def initial_config(preset: str | None = None, config_path: str | None = None):
@@ -72,11 +51,11 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         app = make_app()
-        from playground.ui.mainwindow import MainWindow
+        import playground.ui.mainwindow  # noqa: F401  (Qt's libraries load here: a failure is reported)
     except Exception as exc:  # e.g. no Qt platform plugin: say so instead of a traceback
         print(f"playground: cannot open the window: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    window = MainWindow(config)
+    window = build_window(config)
     window.show()
     if lesson is not None:
         window.lessons.open_lesson(lesson)

@@ -62,9 +62,9 @@ def paired_rounds(app, config: Config, seconds: float, rounds: int, scratch: Pat
     """Headless and GUI runs taken in turn, so a machine whose load drifts (other programs)
     affects both alike; medians over the rounds. The window autosaves its runs as the app
     does, and the headless reference writes its run folder as `playground run` does."""
-    from playground.ui.mainwindow import OVER, MainWindow
+    from playground.ui.app import build_window
 
-    window = MainWindow(config)
+    window = build_window(config)
     window.resize(1600, 960)
     window.show()
     window.update_hidden_views = True  # redraw every view, on screen or not
@@ -84,7 +84,7 @@ def paired_rounds(app, config: Config, seconds: float, rounds: int, scratch: Pat
         gui = (window.history.epoch - start_epoch) / (time.perf_counter() - start)
         busy.append(p95_interval_ms(list(window.tick_times)))
         window.stop()
-        while window.state not in OVER:
+        while not window.state.over:
             run_events(app, 0.05)
         ratios.append(gui / headless)
         gui_rates.append(gui)

@@ -1,7 +1,10 @@
 """The main window: run buttons and settings on the left, the live views on the right, a status bar.
 
-The window is the controller of the GUI thread: a QTimer (~30 Hz) drains the worker's mailbox
-into the `History` and redraws the views that are on screen. Nothing here touches the Trainer.
+What the run buttons do is decided by the `RunController` (playground.ui.controllers); the window
+is its view: it shows the buttons and the status, asks the questions, and on a QTimer (~30 Hz)
+drains the worker's mailbox into the `History` and redraws the views that are on screen.
+Nothing here touches the Trainer. The File menu and the Lessons dock are installed on it by
+`playground.ui.app.build_window`.
 """
 
 from __future__ import annotations
@@ -9,30 +12,29 @@ from __future__ import annotations
 import time
 import traceback
 from collections import deque
-from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
                                QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from playground.core.config import Config, ConfigError, validate
+from playground.core.config import Config, validate
 from playground.core.experiments.catalog import all_presets, get_preset
-from playground.ui.menus import file_actions
-from playground.ui.panels import lessons_panel
-from playground.ui.panels.controls import ControlPanel
+from playground.ui.controllers.run_controller import Buttons, RunController, buttons_for
 from playground.ui.model.history import History
+from playground.ui.model.run_state import OVER, RunState  # noqa: F401  (OVER: for the tests and the benchmark)
+from playground.ui.panels.controls import ControlPanel
 from playground.ui.session.pacing import RedrawPacer
-from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS, PlotView
 from playground.ui.session.worker import TrainingSession
+from playground.ui.views import MAIN, SIDE, PlotView, make_view
 
 REFRESH_MS = 33
 TICK_BUDGET_S = 0.015  # redraw time one tick may spend; other views redraw on the next tick
 DEFAULT_PRESET = "spiral"
-# States of the run shown by the buttons and the status bar.
-READY, RUNNING, PAUSED, STEPPING, STOPPING = "ready", "running", "paused", "stepping", "stopping"
-FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"
-OVER = (FINISHED, STOPPED, DIVERGED, FAILED)
+# The run's states by name, for the tests and the benchmark (playground.ui.model.run_state).
+READY, RUNNING, PAUSED, STEPPING, STOPPING = (RunState.READY, RunState.RUNNING, RunState.PAUSED,
+                                              RunState.STEPPING, RunState.STOPPING)
+FINISHED, STOPPED, DIVERGED, FAILED = RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED, RunState.FAILED
 
 START_STYLE = ("QPushButton { background: #2e8b57; color: white; font-size: 16pt; font-weight: bold;"
                " padding: 10px 18px; border-radius: 6px; }"
@@ -43,11 +45,6 @@ BANNER_STYLE = "QLabel { background: #fde2e1; color: #8a1c1c; font-size: 12pt; p
 
 def default_config() -> Config:
     return validate(get_preset(DEFAULT_PRESET).config())
-
-
-def format_duration(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class RateMeter:
@@ -78,10 +75,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Toy Network Playground")
         self.history = History()
         self.session = TrainingSession(self)
-        self.state = READY
-        self.run_config: Config | None = None
-        self.device_name = "cpu"
-        self.total_epochs = 0
+        self.run = RunController(self, self.session)
         self.rate = RateMeter()
         self.tick_times: deque[float] = deque(maxlen=5000)
         self.update_hidden_views = False  # the benchmark redraws every view, shown or not
@@ -94,10 +88,10 @@ class MainWindow(QMainWindow):
         self._build()
         self.controls.changed.connect(self._on_controls_changed)
         self.controls.refused.connect(self.show_refusal)
-        self.session.run_started.connect(self._on_run_started)
-        self.session.run_finished.connect(self._on_run_finished)
-        self.session.run_failed.connect(self._on_run_failed)
-        self.session.step_done.connect(self._on_step_done)
+        self.session.run_started.connect(self.run.on_started)
+        self.session.run_finished.connect(self.run.on_finished)
+        self.session.run_failed.connect(self.run.on_failed)
+        self.session.step_done.connect(self.run.on_step_done)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.tick)
@@ -105,10 +99,41 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        file_actions.install(self)  # File menu, figure export, autosave of every run
-        lessons_panel.install(self)  # the Lessons dock and menu
-        self._set_state(READY)
+        self.show_state(self.run.state, buttons_for(self.run.state))
         self.show_preview()
+
+    # ------------------------------------------------------------ the run, as the controller holds it
+
+    @property
+    def state(self) -> RunState:
+        return self.run.state
+
+    @property
+    def run_config(self) -> Config | None:
+        return self.run.run_config
+
+    @property
+    def device_name(self) -> str:
+        return self.run.device_name
+
+    @property
+    def total_epochs(self) -> int:
+        return self.run.total_epochs
+
+    def start(self) -> None:
+        self.run.start()
+
+    def toggle_pause(self) -> None:
+        self.run.toggle_pause()
+
+    def step(self) -> None:
+        self.run.step()
+
+    def stop(self) -> None:
+        self.run.stop()
+
+    def reset(self) -> None:
+        self.run.reset()
 
     # ------------------------------------------------------------ layout
 
@@ -127,13 +152,13 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setStyleSheet("QTabBar::tab { font-size: 11pt; padding: 6px 14px; }")
-        for cls in MAIN_VIEWS:
-            view = cls()
+        for key in MAIN:
+            view = make_view(key)
             self.views.append(view)
             self.tabs.addTab(view, view.title)
         side = QSplitter(Qt.Orientation.Vertical)
-        for cls in SIDE_VIEWS:
-            view = cls()
+        for key in SIDE:
+            view = make_view(key)
             self.views.append(view)
             side.addWidget(view)
         self.banner = QLabel()
@@ -212,65 +237,70 @@ class MainWindow(QMainWindow):
             label.setStyleSheet("padding: 0 10px; font-size: 11pt;")
             bar.addPermanentWidget(label)
 
-    # ------------------------------------------------------------ run control
+    # ------------------------------------------------------------ the controller's view (RunView)
 
-    def start(self) -> None:
-        if self.state not in (READY, *OVER):
-            return
-        try:
-            cfg = self.controls.config()
-        except ConfigError as exc:
-            self.show_refusal(str(exc))
-            return
-        self._begin(cfg, steps=None)
+    def read_settings(self) -> Config:
+        return self.controls.config()
 
-    def _begin(self, cfg: Config, steps: int | None) -> None:
-        self.session.shutdown()
-        self._clear_run()
-        self.run_config = cfg
-        self.history.config = cfg
-        self.total_epochs = 0
-        self._pick_view(cfg)
+    def live_params(self) -> dict[str, float]:
+        return self.controls.live_params()
+
+    def load_settings(self, config: Config) -> None:
+        self.controls.set_config(config)
+
+    def show_state(self, state: RunState, buttons: Buttons) -> None:
+        self.start_button.setEnabled(buttons.start)
+        self.start_button.setText(buttons.start_text)
+        self.pause_button.setEnabled(buttons.pause)
+        self.pause_button.setText(buttons.pause_text)
+        self.step_button.setEnabled(buttons.step)
+        self.stop_button.setEnabled(buttons.stop)
+        self.reset_button.setEnabled(buttons.reset)
+        self._update_status()
+
+    def refresh_status(self) -> None:
+        self._update_status()
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def show_refusal(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.show()
+        self.statusBar().showMessage(message, 10_000)
+
+    refuse = show_refusal
+
+    def say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+
+    def ask(self, question: str) -> bool:
+        return self.confirm_reset(question)
+
+    def clear_run(self) -> None:
+        self.history = History()
+        self.rate.clear()
+        for view in self.views:
+            view.clear()
+        self.banner.hide()
+        self.message.hide()
+
+    def prepare_run(self, config: Config) -> None:
+        self.history.config = config
+        self.pick_view(config)
         self.pacer.reset()
-        self.session.start(cfg, steps=steps)
-        self._set_state(STEPPING if steps else RUNNING)
 
-    def toggle_pause(self) -> None:
-        if self.state == RUNNING:
-            self.session.pause()
-            self._set_state(PAUSED)
-        elif self.state == PAUSED:
-            self.session.resume()
-            self._set_state(RUNNING)
+    def show_run_config(self, config: Config) -> None:
+        self.history.config = config
 
-    def step(self) -> None:
-        if self.state == PAUSED:
-            self.session.step(1)
-            self._set_state(STEPPING)
-        elif self.state in (READY, *OVER):
-            try:
-                cfg = self.controls.config()
-            except ConfigError as exc:
-                self.show_refusal(str(exc))
-                return
-            self._begin(cfg, steps=1)
-
-    def stop(self) -> None:
-        if self.state in (RUNNING, PAUSED, STEPPING):
-            self.session.stop()
-            self._set_state(STOPPING)
-
-    def reset(self) -> None:
-        self.session.shutdown()
-        self._clear_run()
-        self.run_config = None
-        self._set_state(READY)
-        self.show_preview()
+    def drain(self) -> None:
+        self.tick()
 
     def show_preview(self) -> None:
         """Before a run: the settings' data points and initial network, so a student sees the
         task and the network before pressing Start."""
-        if self.state != READY:
+        if self.state is not RunState.READY:
             return
         from playground.ui.model.preview import preview
 
@@ -284,28 +314,7 @@ class MainWindow(QMainWindow):
         self.history.live_revision += 1
         self.history.revision += 1
 
-    def _clear_run(self) -> None:
-        self.session.take()
-        self.history = History()
-        self.rate.clear()
-        for view in self.views:
-            view.clear()
-        self.banner.hide()
-        self.message.hide()
-
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        idle = state in (READY, *OVER)
-        self.start_button.setEnabled(idle)
-        self.start_button.setText("▶  Start" if state == READY else "▶  Start again" if idle else "Training…")
-        self.pause_button.setEnabled(state in (RUNNING, PAUSED))
-        self.pause_button.setText("Resume" if state == PAUSED else "Pause")
-        self.step_button.setEnabled(idle or state == PAUSED)
-        self.stop_button.setEnabled(state in (RUNNING, PAUSED, STEPPING))
-        self.reset_button.setEnabled(state != STOPPING)
-        self._update_status()
-
-    def _pick_view(self, cfg: Config) -> None:
+    def pick_view(self, cfg: Config) -> None:
         """Bring forward the view this run is about."""
         wanted = "loss"
         if cfg.continual.tasks > 1:
@@ -316,61 +325,11 @@ class MainWindow(QMainWindow):
             if getattr(self.tabs.widget(index), "key", None) == wanted:
                 self.tabs.setCurrentIndex(index)
 
-    # ------------------------------------------------------------ worker events
-
-    def _on_run_started(self, info) -> None:
-        self.device_name, self.total_epochs, _members = info
-        self._update_status()
-
-    def _on_step_done(self, epoch: int) -> None:
-        if self.state == STEPPING:
-            self._set_state(PAUSED)
-
-    def _on_run_finished(self, reason: str) -> None:
-        if reason.startswith("diverged"):
-            self.show_banner(f"Training diverged. {reason[len('diverged: '):]}. Change the settings and press Start again.")
-            self._set_state(DIVERGED)
-        elif reason == "failed":
-            self._set_state(FAILED)
-        elif reason == "completed":
-            self._set_state(FINISHED)
-        else:
-            self._set_state(STOPPED)
-        self.tick()  # the last records
-
-    def _on_run_failed(self, message: str) -> None:
-        self.show_banner(f"Could not train: {message}")
-
-    def show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.show()
-
-    def show_refusal(self, message: str) -> None:
-        self.message.setText(message)
-        self.message.show()
-        self.statusBar().showMessage(message, 10_000)
-
     # ------------------------------------------------------------ settings
 
     def _on_controls_changed(self, kind: str, what: str) -> None:
         self.message.hide()
-        if kind == "live":
-            params = self.controls.live_params()
-            if self.run_config is not None:
-                self.run_config = replace(self.run_config, train=replace(self.run_config.train, **params))
-                self.history.config = self.run_config
-            self.session.set_optimizer_params(**params)
-            return
-        if self.state == READY:
-            self.show_preview()
-            return
-        running = self.state not in OVER
-        question = (f"Changing {what} needs a new run: the current run {'stops and ' if running else ''}"
-                    f"is cleared. Reset now?")
-        if self.confirm_reset(question):
-            self.reset()
-        else:
-            self.controls.set_config(self.run_config)
+        self.run.on_settings_changed(kind, what)
 
     def _ask_reset(self, question: str) -> bool:
         answer = QMessageBox.question(self, "Reset the run?", question,
@@ -380,21 +339,15 @@ class MainWindow(QMainWindow):
 
     def _preset_chosen(self, index: int) -> None:
         name = self.preset.itemData(index)
-        if not name:
-            return
-        if self.state != READY and not self.confirm_reset(f"Loading the preset {name} clears the current run. Go on?"):
+        if name and not self.run.load_preset(name):
             self.preset.setCurrentIndex(0)
-            return
-        self.reset()
-        self.controls.set_config(validate(get_preset(name).config()))
-        self.statusBar().showMessage(f"{name}: {all_presets()[name].description}", 10_000)
 
     # ------------------------------------------------------------ the timer
 
     def tick(self) -> None:
         now = time.perf_counter()
         self.tick_times.append(now)
-        records = self.session.take()
+        records = self.run.take_records()
         if records:
             self.history.extend(records)
             self.rate.add(now, self.history.epoch)
@@ -438,10 +391,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         h = self.history
-        total = f" / {self.total_epochs}" if self.total_epochs else ""
-        texts = (f"<b>{self.state}</b>", f"epoch {h.epoch}{total}",
-                 f"{self.rate.rate():.1f} epochs/s" if self.state == RUNNING else "",
-                 f"device: {self.device_name}", f"training time {format_duration(h.elapsed)}")
+        texts = self.run.status_texts(h.epoch, self.rate.rate(), h.elapsed)
         labels = (self.status_state, self.status_epoch, self.status_rate, self.status_device, self.status_elapsed)
         for label, text in zip(labels, texts):
             if label.text() != text:  # an unchanged label costs nothing to leave alone
@@ -451,7 +401,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.timer.stop()
-        self.session.shutdown()
+        self.run.close()
 
     def closeEvent(self, event) -> None:
         self.shutdown()

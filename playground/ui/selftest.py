@@ -10,6 +10,7 @@ from pathlib import Path
 
 from playground.core.config import Config, apply_overrides, validate
 from playground.core.experiments.catalog import get_preset
+from playground.ui.model.run_state import RunState
 
 TIMEOUT_S = 60.0
 # One short run that feeds every view: a 2-D task (boundary), probes (information plane,
@@ -39,11 +40,9 @@ def wait_until(app, condition, timeout_s: float) -> bool:
 
 def check_window(window) -> list[str]:
     """The problems a finished self-test run shows; empty when all is well."""
-    from playground.ui.mainwindow import FINISHED
-
     problems = []
-    if window.state != FINISHED:
-        problems.append(f"the run ended in state {window.state!r}: {window.banner.text() or 'no message'}")
+    if window.state is not RunState.FINISHED:
+        problems.append(f"the run ended in state '{window.state}': {window.banner.text() or 'no message'}")
     for view in window.views:
         view.update_from(window.history, force=True)
         if not view.holds_data():
@@ -52,16 +51,14 @@ def check_window(window) -> list[str]:
 
 
 def run_selftest(app, window, screenshot: str | None = None, timeout_s: float = TIMEOUT_S) -> int:
-    from playground.ui.mainwindow import OVER
-
     started = time.perf_counter()
     window.update_hidden_views = True  # every view redraws, on screen or not
     window.session.recorder_factory = None  # a check of the installation leaves no run in the user's folder
     window.controls.set_config(selftest_config())
     window.start()
-    done = wait_until(app, lambda: window.state in OVER, timeout_s)
+    done = wait_until(app, lambda: window.state.over, timeout_s)
     window.tick()
-    problems = [] if done else [f"training did not finish within {timeout_s:g} s (state {window.state!r})"]
+    problems = [] if done else [f"training did not finish within {timeout_s:g} s (state '{window.state}')"]
     if done:
         problems += check_window(window)
     path = Path(screenshot) if screenshot else Path(tempfile.gettempdir()) / "playground-selftest.png"

@@ -22,7 +22,7 @@ class Rendered:
 
 def ensure_platform() -> None:
     """Draw off screen where there is no display (servers, CI)."""
-    from playground.ui.app import has_display
+    from playground.ui.application import has_display
 
     if not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,7 +30,7 @@ def ensure_platform() -> None:
 
 def _app():
     """The QApplication (made here when run headless), before any view is created."""
-    from playground.ui.app import make_app
+    from playground.ui.application import make_app
 
     return make_app()
 
@@ -47,11 +47,11 @@ def _laid_out(views: list) -> None:
 
 
 def drawn_views(history, comparison=None) -> list:
-    """Every view class, laid out at its figure size and drawn from `history`."""
-    from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
+    """Every view the window always shows, laid out at its figure size and drawn from `history`."""
+    from playground.ui.views import MAIN, SIDE, make_view
 
     _app()
-    views = [cls() for cls in (*MAIN_VIEWS, *SIDE_VIEWS)]
+    views = [make_view(key) for key in (*MAIN, *SIDE)]
     _laid_out(views)
     for view in views:
         view.comparison = comparison

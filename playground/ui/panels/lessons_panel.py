@@ -1,19 +1,18 @@
-"""The lessons panel: pick a lesson (or open a teacher's lesson file), read its text beside the
-views, run it, and run its sweep.
+"""The lessons panel (Qt side): pick a lesson (or open a teacher's lesson file), read its text
+beside the views, run it, and run its sweep.
 
-Opening a lesson loads its settings into the controls, gives the training session the
-lesson's hooks (a deficit, a measure), adds the views it needs (modes, sharpness, sweep) and
-brings its first view forward when its run starts. A sweep runs in its own thread
-(`SweepRunner`, the core `run_sweep` with a RunControl); the panel polls its progress on a
-timer and hands each value's figures to the Sweep view. `install(window)` docks the panel on
-the main window and adds the Lessons menu.
+What a choice opens, what opening a lesson does (settings, hooks, the views it needs, its first
+view brought forward when its run starts) and when a sweep may start are decided by the
+`LessonController` (playground.ui.controllers.lesson_controller); this module is its view. A
+sweep runs in its own thread (`SweepRunner`, the core `run_sweep` with a RunControl); the panel
+polls its progress on a timer and hands each value's figures to the Sweep view. `install(window)`
+docks the panel on the main window and adds the Lessons menu.
 """
 
 from __future__ import annotations
 
 import html
 import threading
-import time
 import traceback
 from pathlib import Path
 
@@ -22,41 +21,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from playground.core.config import ConfigError
 from playground.core.base.control import RunControl
-from playground.core.experiments.lessons import TEXT_KEYS, TEXT_TITLES, Lesson, builtin_lessons, load_lesson
+from playground.core.experiments.lessons import Lesson, builtin_lessons
+from playground.ui.controllers.lesson_controller import OPEN_FILE, LessonButtons, LessonController, lesson_html
+from playground.ui.views import ON_DEMAND, make_view
 
 POLL_MS = 200
-OPEN_FILE = "__open_file__"
-# Views the lessons add to the main window when a lesson needs them (the app's own are always there).
-LESSON_VIEWS = ("modes", "sharpness", "sweep")
-
-
-def lesson_html(lesson: Lesson) -> str:
-    """The lesson's text as simple HTML: a heading per section, paragraphs, sources listed."""
-    parts = [f"<h2>{html.escape(lesson.title)}</h2>"]
-    for key in TEXT_KEYS:
-        text = lesson.text.get(key)
-        if not text:
-            continue
-        paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
-        parts.append(f"<h3>{TEXT_TITLES[key]}</h3>")
-        parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs if p]
-    if lesson.sweep is not None:
-        values = ", ".join(str(v) for v in lesson.sweep.values)
-        parts.append(f"<p><i>Sweep: {html.escape(lesson.sweep.param)} over {html.escape(values)}, "
-                     f"{lesson.sweep.seeds} seeds each.</i></p>")
-    if lesson.sources:
-        parts.append("<h3>Sources</h3><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in lesson.sources) + "</ul>")
-    return "\n".join(parts)
-
-
-def make_view(key: str):
-    from playground.ui.views.modes import ModesView
-    from playground.ui.views.sharpness import SharpnessView
-    from playground.ui.views.sweep import SweepView
-
-    return {"modes": ModesView, "sharpness": SharpnessView, "sweep": SweepView}[key]()
+__all__ = ["LessonsPanel", "SweepRunner", "install", "lesson_html", "OPEN_FILE"]
 
 
 class SweepRunner(QObject):
@@ -107,18 +78,36 @@ class LessonsPanel(QWidget):
     def __init__(self, window, parent: QWidget | None = None):
         super().__init__(parent)
         self.window = window
-        self.lesson: Lesson | None = None
-        self.lessons = builtin_lessons()
+        self.logic = LessonController(self, builtin_lessons())
         self.runner: SweepRunner | None = None
         self.thread: QThread | None = None
-        self.sweep_out: Path | None = None
-        self._shown_revision = -1
-        self.last_error = ""
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
-        window.session.run_started.connect(lambda _info: self.bring_forward())
+        # The lesson's first view, when its run starts (not when an old run's late signal comes).
+        window.session.run_started.connect(lambda _info: window.run.awaits() and self.bring_forward())
+
+    # The controller's state, for the menu, scripts and tests.
+    @property
+    def lessons(self) -> list[Lesson]:
+        return self.logic.lessons
+
+    @property
+    def lesson(self) -> Lesson | None:
+        return self.logic.lesson
+
+    @lesson.setter
+    def lesson(self, lesson: Lesson | None) -> None:
+        self.logic.lesson = lesson
+
+    @property
+    def last_error(self) -> str:
+        return self.logic.last_error
+
+    @property
+    def sweep_out(self) -> Path | None:
+        return self.logic.sweep_out
 
     # ------------------------------------------------------------ layout
 
@@ -161,105 +150,42 @@ class LessonsPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
-        self._update_buttons()
+        self.logic.update_buttons()
 
-    def _update_buttons(self) -> None:
-        sweeping = self.sweeping
-        has_sweep = self.lesson is not None and self.lesson.sweep is not None
-        self.run_button.setEnabled(self.lesson is not None)
-        self.sweep_button.setEnabled(has_sweep and not sweeping)
-        self.sweep_button.setToolTip(
-            f"train {self.lesson.sweep.param} = {', '.join(str(v) for v in self.lesson.sweep.values)}, "
-            f"{self.lesson.sweep.seeds} seeds each, one after another" if has_sweep else "this lesson has no sweep")
-        self.stop_button.setVisible(sweeping)
-
-    # ------------------------------------------------------------ choosing
+    # ------------------------------------------------------------ the actions
 
     def _chosen(self, index: int) -> None:
-        key = self.choice.itemData(index)
-        if key is None:
-            return
-        if key == OPEN_FILE:
-            path, _ = QFileDialog.getOpenFileName(self, "Open a lesson file", str(Path.home()), "Lessons (*.toml)")
-            if not path:
-                self._show_current()
-                return
-            self.open_file(path)
-            return
-        if key.endswith(".toml"):  # a lesson file opened before: read it again (it may have changed)
-            self.open_file(key)
-            return
-        self.open_lesson(next(lesson for lesson in self.lessons if lesson.name == key))
+        self.logic.choose(self.choice.itemData(index))
 
     def open_file(self, path: str | Path) -> bool:
-        try:
-            lesson = load_lesson(path)
-        except ConfigError as exc:
-            self.report(str(exc))
-            self._show_current()
-            return False
-        return self.open_lesson(lesson)
+        return self.logic.open_file(path)
 
     def open_lesson(self, lesson: Lesson) -> bool:
-        """Load the lesson into the window (asking first if a run would be lost)."""
-        window = self.window
-        if window.state != "ready" and not window.confirm_reset(
-                f"Opening the lesson \"{lesson.title}\" clears the current run. Go on?"):
-            self._show_current()
-            return False
-        window.reset()
-        window.controls.set_config(lesson.config)
-        window.session.hook_settings = dict(lesson.hooks) or None
-        self.lesson = lesson
-        for key in lesson.views:
-            if key in LESSON_VIEWS:
-                self.ensure_view(key)
-        self.text.setHtml(lesson_html(lesson))
-        source = "" if lesson in self.lessons else f" (from {lesson.path})"
-        self.status.setText(f"Lesson loaded: {lesson.name}{source}. Press Run the lesson, or change the settings first.")
-        self._show_current()
-        self.bring_forward()
-        self._update_buttons()
-        window.show_preview()
-        self.lesson_opened.emit(lesson)
-        return True
+        return self.logic.open_lesson(lesson)
 
     def close_lesson(self) -> None:
-        """Back to plain settings: the lesson's hooks no longer apply."""
-        self.lesson = None
-        self.window.session.hook_settings = None
-        self.choice.setCurrentIndex(0)
-        self.status.setText("No lesson open: runs use the settings alone.")
-        self._update_buttons()
-        self.lesson_opened.emit(None)
+        self.logic.close_lesson()
 
-    def _key(self, lesson: Lesson) -> str:
-        """Built-in lessons by name, lesson files by path."""
-        return lesson.name if lesson in self.lessons else str(lesson.path)
+    def run_lesson(self) -> None:
+        self.logic.run_lesson()
 
-    def _show_current(self) -> None:
-        index = 0
-        if self.lesson is not None:
-            key = self._key(self.lesson)
-            index = self.choice.findData(key)
-            if index < 0:  # a lesson file: list it once, above "Open a lesson file…"
-                self.choice.insertItem(self.choice.count() - 1, f"{self.lesson.title} (file)", key)
-                index = self.choice.count() - 2
-        self.choice.setCurrentIndex(index)
+    def run_sweep(self) -> None:
+        self.logic.run_sweep()
+
+    def stop_sweep(self) -> None:
+        self.logic.stop_sweep()
 
     def report(self, message: str) -> None:
-        self.last_error = message
-        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
-
-    # ------------------------------------------------------------ views
+        self.logic.report(message)
 
     def view(self, key: str):
         return next((v for v in self.window.views if getattr(v, "key", None) == key), None)
 
     def ensure_view(self, key: str):
-        """The window's view of this key, added as a tab if the window has none yet."""
+        """The window's view of this key, added as a tab if the window has none yet and the
+        view is one a lesson may add."""
         view = self.view(key)
-        if view is None:
+        if view is None and key in ON_DEMAND:
             view = make_view(key)
             self.window.views.append(view)
             self.window.tabs.addTab(view, view.title)
@@ -270,95 +196,115 @@ class LessonsPanel(QWidget):
 
     def bring_forward(self, key: str | None = None) -> None:
         """Show the lesson's first view (or `key`)."""
-        if self.lesson is None and key is None:
+        if key is None:
+            self.logic.bring_forward()
             return
-        key = key or self.lesson.views[0]
         view = self.view(key)
         tabs = self.window.tabs
         index = tabs.indexOf(view) if view is not None else -1
         if index >= 0:
             tabs.setCurrentIndex(index)
 
-    # ------------------------------------------------------------ running
-
-    def run_lesson(self) -> None:
-        if self.lesson is None:
-            return
-        self.window.start()
-
     @property
     def sweeping(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
-    def run_sweep(self) -> None:
-        if self.lesson is None or self.lesson.sweep is None or self.sweeping:
-            return
-        try:
-            config = self.window.controls.config()
-        except ConfigError as exc:
-            self.report(str(exc))
-            return
-        from playground.core.experiments.sweep import check_spec
+    # ------------------------------------------------------------ the controller's view (LessonView)
 
-        spec = self.lesson.sweep
-        try:
-            check_spec(spec, config, self.lesson.hooks)
-        except ConfigError as exc:
-            self.report(str(exc))
+    def may_discard(self, question: str) -> bool:
+        return self.window.run.may_discard(question)
+
+    def reset(self) -> None:
+        self.window.reset()
+
+    def load_settings(self, config) -> None:
+        self.window.controls.set_config(config)
+
+    def set_hooks(self, hooks) -> None:
+        self.window.session.hook_settings = hooks
+
+    def settings(self):
+        return self.window.controls.config()
+
+    def show_preview(self) -> None:
+        self.window.show_preview()
+
+    def show_text(self, text: str) -> None:
+        self.text.setHtml(text)
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.status.setText(f"<span style='color:#b00020'>{html.escape(text)}</span>")
+
+    def show_choice(self, key: str | None, file_title: str) -> None:
+        index = 0
+        if key is not None:
+            index = self.choice.findData(key)
+            if index < 0:  # a lesson file: list it once, above "Open a lesson file…"
+                self.choice.insertItem(self.choice.count() - 1, file_title, key)
+                index = self.choice.count() - 2
+        self.choice.setCurrentIndex(index)
+
+    def show_buttons(self, buttons: LessonButtons) -> None:
+        self.run_button.setEnabled(buttons.run)
+        self.sweep_button.setEnabled(buttons.sweep)
+        self.sweep_button.setToolTip(buttons.sweep_tip)
+        self.stop_button.setVisible(buttons.stop_visible)
+
+    def choose_lesson_file(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a lesson file", str(Path.home()), "Lessons (*.toml)")
+        return path or None
+
+    def start_run(self) -> None:
+        self.window.start()
+
+    def announce(self, lesson: Lesson | None) -> None:
+        self.lesson_opened.emit(lesson)
+
+    def runs_dir(self) -> Path:
+        from playground.ui.session import autosave
+
+        return autosave.runs_dir()
+
+    def show_sweep_started(self, param: str, message: str) -> None:
+        view = self.ensure_view("sweep")
+        view.measure.clear()  # a new sweep: its own columns, its lesson's choice first
+        view.set_sweep(None, param, message)
+
+    def show_progress(self, fraction: float | None) -> None:
+        if fraction is None:
+            self.progress.hide()
             return
-        self.sweep_out = self._sweep_folder()
-        self.runner = SweepRunner(config, spec, dict(self.lesson.hooks), self.sweep_out)
+        self.progress.setValue(int(1000 * fraction))
+        self.progress.show()
+
+    def show_sweep_table(self, table, param: str, show: str) -> None:
+        self.ensure_view("sweep").set_sweep(table, param, show=show)
+
+    # ------------------------------------------------------------ the sweep's thread
+
+    def start_sweep(self, config, spec, hooks, out: Path | None) -> None:
+        self.runner = SweepRunner(config, spec, hooks, out)
         self.thread = QThread()
         self.thread.setObjectName("sweep")
         self.runner.moveToThread(self.thread)
         self.thread.started.connect(self.runner.run)
         self.runner.finished.connect(self._on_finished)
         self.runner.finished.connect(self.thread.quit)
-        view = self.ensure_view("sweep")
-        view.measure.clear()  # a new sweep: its own columns, its lesson's choice first
-        view.set_sweep(None, spec.param, f"Sweep of {spec.param} starting: the first value's figures appear "
-                                         f"here when it has trained.")
-        self.bring_forward("sweep")
-        self._shown_revision = -1
-        self.progress.setValue(0)
-        self.progress.show()
-        self.status.setText(f"Sweep of {spec.param} running…")
         self.thread.start()
         self.timer.start()
-        self._update_buttons()
 
-    def _sweep_folder(self) -> Path | None:
-        """A new folder for the sweep under the runs folder (None: run without saving)."""
-        try:
-            from playground.ui.session import autosave
-
-            base = autosave.runs_dir() / "sweeps"
-            name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.lesson.name}"
-            folder = base / name
-            suffix = 1
-            while folder.exists():
-                suffix += 1
-                folder = base / f"{name}-{suffix}"
-            return folder
-        except Exception:  # no usable runs folder: the sweep still runs and is shown
-            return None
-
-    def stop_sweep(self) -> None:
-        if self.runner is not None:
-            self.runner.control.stop()
-            self.status.setText("Stopping the sweep after the current step…")
+    def stop_sweep_thread(self) -> bool:
+        if self.runner is None:
+            return False
+        self.runner.control.stop()
+        return True
 
     def poll(self) -> None:
-        if self.runner is None:
-            return
-        progress, table, revision = self.runner.latest()
-        if progress is not None:
-            self.progress.setValue(int(1000 * min(progress.fraction, 1.0)))
-            self.status.setText(f"Sweep: {self.runner.spec.param} = {progress.value} (value {progress.trial + 1} "
-                                f"of {progress.trials}), epoch {progress.epoch} / {progress.total_epochs}")
-        if table is not None and revision != self._shown_revision:
-            self._shown_revision = revision
-            self.ensure_view("sweep").set_sweep(table, self.runner.spec.param, show=self.runner.spec.show)
+        if self.runner is not None:
+            self.logic.show_sweep(*self.runner.latest())
 
     def _on_finished(self, reason: str) -> None:
         self.poll()
@@ -366,13 +312,7 @@ class LessonsPanel(QWidget):
         if self.thread is not None:
             self.thread.quit()
             self.thread.wait()
-        self.progress.hide()
-        where = f" Written to {self.sweep_out}." if self.sweep_out is not None and self.sweep_out.exists() else ""
-        if reason.startswith("failed"):
-            self.report(f"Sweep {reason}")
-        else:
-            self.status.setText(f"Sweep {reason}.{where}")
-        self._update_buttons()
+        self.logic.sweep_finished(reason)
 
     def shutdown(self) -> None:
         """Stop a sweep and join its thread (closing the window, quitting)."""
@@ -441,12 +381,4 @@ def _preset_chosen(panel: LessonsPanel, window, index: int) -> None:
     name = window.preset.itemData(index)
     if not name or window.preset.currentIndex() != index:  # none, or the window's reset was declined
         return
-    from playground.core.experiments.catalog import all_presets
-
-    preset = all_presets().get(name)
-    if preset is not None and preset.lesson is not None:
-        if panel.lesson is None or panel.lesson.name != name:
-            panel.lesson = None
-            panel.open_lesson(preset.lesson)
-    elif panel.lesson is not None:
-        panel.close_lesson()
+    panel.logic.preset_chosen(name)

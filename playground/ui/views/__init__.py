@@ -1,7 +1,9 @@
-"""The live views, one class per module, all `PlotView`s. Adding a view = one module + one line here.
+"""The live views, one class per module, all `PlotView`s, listed once here by key. Adding a view
+= one module + one entry in `VIEWS` (+ its key in `MAIN` or `SIDE` if the window always shows it).
 
-`MAIN_VIEWS` are tabs in the large area; `SIDE_VIEWS` stay visible beside them (the network
-drawing and the decision boundary, as in TensorFlow Playground).
+`MAIN` are tabs in the large area; `SIDE` stay visible beside them (the network drawing and the
+decision boundary, as in TensorFlow Playground); `ON_DEMAND` are added as tabs by a lesson that
+needs them. The window, the figures of a saved run and the lessons panel all take views from here.
 """
 
 from playground.ui.views.base import PlotView
@@ -10,10 +12,29 @@ from playground.ui.views.forgetting import ForgettingView
 from playground.ui.views.info_plane import InfoPlaneView
 from playground.ui.views.layer_stats import LayerStatsView
 from playground.ui.views.loss import LossView
+from playground.ui.views.modes import ModesView
 from playground.ui.views.network import NetworkView
+from playground.ui.views.sharpness import SharpnessView
+from playground.ui.views.sweep import SweepView
 
-MAIN_VIEWS: tuple[type[PlotView], ...] = (LossView, InfoPlaneView, LayerStatsView, ForgettingView)
-SIDE_VIEWS: tuple[type[PlotView], ...] = (NetworkView, BoundaryView)
+VIEWS: dict[str, type[PlotView]] = {cls.key: cls for cls in (
+    LossView, InfoPlaneView, LayerStatsView, ForgettingView, NetworkView, BoundaryView,
+    ModesView, SharpnessView, SweepView)}
+MAIN: tuple[str, ...] = ("loss", "info_plane", "layer_stats", "forgetting")
+SIDE: tuple[str, ...] = ("network", "boundary")
+ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep")
 
-__all__ = ["MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "BoundaryView", "ForgettingView", "InfoPlaneView",
-           "LayerStatsView", "LossView", "NetworkView"]
+MAIN_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in MAIN)
+SIDE_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in SIDE)
+
+
+def make_view(key: str) -> PlotView:
+    """A new view of this key; a KeyError names the keys there are."""
+    if key not in VIEWS:
+        raise KeyError(f"no view {key!r}: choose one of {', '.join(VIEWS)}")
+    return VIEWS[key]()
+
+
+__all__ = ["VIEWS", "MAIN", "SIDE", "ON_DEMAND", "MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "make_view",
+           "BoundaryView", "ForgettingView", "InfoPlaneView", "LayerStatsView", "LossView", "ModesView",
+           "NetworkView", "SharpnessView", "SweepView"]

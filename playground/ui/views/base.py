@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN
+from playground.ui.views.overlay import OverlayItems, items_of
 from playground.ui.widgets.style import FONT_PT
 
 EXPORT_FORMATS = ("png", "svg")
@@ -97,11 +98,19 @@ class PlotView(QWidget):
         self.draw(history)
         self.draw_comparison(history, self.comparison)
 
-    def draw_comparison(self, history: History, comparison: History | None) -> None:
-        """Draw (or, given None, remove) the comparison run over this view's own drawing."""
-        from playground.ui.views import overlay
+    def draw_overlay(self, history: History, comparison: History, items: OverlayItems) -> None:
+        """Draw `comparison` dashed over this view's own drawing, with curves from `items` (see
+        playground.ui.views.overlay). Views without one show no comparison."""
 
-        overlay.draw(self, history, comparison)
+    def draw_comparison(self, history: History, comparison: History | None) -> None:
+        """Bring the comparison run's overlay up to date (given None, remove it)."""
+        if comparison is None and not hasattr(self, "_overlay_items"):
+            return
+        items = items_of(self)
+        items.begin()
+        if comparison is not None:
+            self.draw_overlay(history, comparison, items)
+        items.end()
 
     def set_comparison(self, comparison: History | None) -> None:
         self.comparison = comparison

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, accuracy_matrix, mean_curve, task_boundaries
+from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
 from playground.ui.views.base import MemberChoice, PlotView, members_of
 
 MATRIX_MAP = "viridis"
@@ -195,3 +196,15 @@ class ForgettingView(PlotView):
             label.setText("")
         for line in self.boundaries:
             line.setVisible(False)
+
+    def draw_overlay(self, history: History, comparison: History, items: OverlayItems) -> None:
+        if not comparison.has("task_accuracy"):
+            return
+        table = comparison.columns("task_accuracy")
+        member = member_of(self, comparison)
+        rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else table["member"] == member
+        add_key(items, self.acc_plot, self.legend, history, comparison)
+        for number in np.unique(table["task"]).astype(int):
+            keep = rows & (table["task"] == number)
+            x, y = mean_curve(table["epoch"][keep], np.asarray(table["accuracy"][keep], dtype=float) * 100)
+            items.curve(self.acc_plot, f"task{number}", dashed(style.layer_colour(number - 1))).setData(x, y)

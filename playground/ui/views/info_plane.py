@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, group_mean
+from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 EPOCH_SHADES = 64
@@ -183,3 +184,20 @@ class InfoPlaneView(PlotView):
             label.setText("")
         for line in self.ceilings:
             line.setVisible(False)
+
+    def draw_overlay(self, history: History, comparison: History, items: OverlayItems) -> None:
+        if not comparison.has("info_plane"):
+            return
+        table = comparison.columns("info_plane")
+        available = sorted(set(table["estimator"].tolist()))
+        estimator = self.estimator.currentText()
+        if estimator not in available:
+            return  # the other run did not measure this estimate: comparing across estimators misleads
+        epoch, layer, i_xt, i_ty = plane_points(table, estimator, member_of(self, comparison))
+        add_key(items, self.plot, self.legend, history, comparison)
+        for index, number in enumerate(np.unique(layer)):
+            rows = np.flatnonzero(layer == number)
+            rows = rows[np.argsort(epoch[rows])]
+            colour = style.layer_colour(index)
+            items.curve(self.plot, f"layer{number}", dashed(colour), symbol_colour=colour).setData(
+                i_xt[rows], i_ty[rows])

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, drift_to_diffusion_epoch, finite_positive, group_mean
+from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 HIST_KINDS = {"weights": "weight_hist", "activity": "activation_hist"}
@@ -208,3 +209,14 @@ class LayerStatsView(PlotView):
         self._in_legend = set()
         for marker in self.markers:
             marker.setVisible(False)
+
+    def draw_overlay(self, history: History, comparison: History, items: OverlayItems) -> None:
+        if not comparison.has("layer_stats"):
+            return
+        table = comparison.columns("layer_stats")
+        member = member_of(self, comparison)
+        add_key(items, self.snr_plot, self.legend, history, comparison)
+        for plot, column, log_y in ((self.snr_plot, "snr", True), (self.norm_plot, "weight_norm", False)):
+            for layer, (x, y) in layer_series(table, column, member).items():
+                items.curve(plot, f"{column}{layer}", dashed(style.layer_colour(layer - 1))).setData(
+                    *finite_positive(x, y, log_x=True, log_y=log_y))

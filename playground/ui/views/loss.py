@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import BATCH_LOSS, History
 from playground.ui.model.series import finite_positive, mean_curve, member_curves
+from playground.ui.views.overlay import OverlayItems, add_key, dashed
 from playground.ui.views.base import PlotView, members_of
 
 
@@ -84,3 +85,15 @@ class LossView(PlotView):
                     members.setData(mx, my, connect=connect)
                 else:
                     members.setData([], [])
+
+    def draw_overlay(self, history: History, comparison: History, items: OverlayItems) -> None:
+        if not comparison.has("metrics"):
+            return
+        table = comparison.columns("metrics")
+        for plot, kind, scale, log_y in ((self.loss_plot, "loss", 1.0, True), (self.acc_plot, "acc", 100.0, False)):
+            add_key(items, plot, plot.legend, history, comparison)
+            for split, colour in (("train", style.TRAIN), ("test", style.TEST)):
+                values = np.asarray(table[f"{split}_{kind}"], dtype=float) * scale
+                x, y = mean_curve(table["epoch"], values)
+                items.curve(plot, f"{split}_{kind}", dashed(colour)).setData(
+                    *finite_positive(x, y, log_y=log_y))
