@@ -18,7 +18,19 @@ OPTIMIZERS = ("sgd", "adam")
 LOSSES = ("cross_entropy", "hinge", "mse")
 DEVICES = ("cpu", "cuda")
 SCHEDULES = ("every", "log")
-ESTIMATORS = ("binning", "adaptive", "kde")
+ESTIMATORS = ("binning", "binwidth", "adaptive", "kde")
+# One line per estimator, for the app's estimator choice (README: "Information plane").
+ESTIMATOR_HELP = {
+    "binning": "probes.bins (30) fixed bins on [-1, 1], Shwartz-Ziv & Tishby's: right for tanh; "
+               "it clips ReLU and linear activity, which fakes compression",
+    "binwidth": "bins of fixed width probes.bin_width (0.07), floor(h / width), over an unbounded range, "
+                "as in Saxe et al.'s code: for ReLU and linear layers",
+    "adaptive": "probes.adaptive_bins (100) equal bins between the smallest and largest activation seen so "
+                "far; caveat: the range only widens, so activity that later concentrates fills fewer bins "
+                "and looks like compression",
+    "kde": "Kolchinsky-Tracey upper and lower bounds with Gaussian noise of variance probes.kde_noise_var: "
+           "0.1 as in Saxe et al.'s appendix (their notebooks use 1e-3)",
+}
 FAMILIES = ("permuted", "split", "parity")
 SCENARIOS = ("task", "domain", "class")
 METHODS = ("none", "ewc", "online_ewc", "si", "replay", "joint")
@@ -67,6 +79,7 @@ class ProbeConfig:
     estimator: str = "binning"
     bins: int = 30
     adaptive_bins: int = 100
+    bin_width: float = 0.07
     kde_noise_var: float = 0.1
     schedule: str = "log"
     points: int = 400

@@ -63,6 +63,7 @@ def validate(cfg: Config) -> Config:
     _choice("probes.estimator", pr.estimator, ESTIMATORS)
     _between("probes.bins", pr.bins, 2, 10_000)
     _between("probes.adaptive_bins", pr.adaptive_bins, 2, 10_000)
+    _check(pr.bin_width > 0, f"probes.bin_width: must be > 0, got {pr.bin_width:g}")
     _check(pr.kde_noise_var > 0, f"probes.kde_noise_var: must be > 0, got {pr.kde_noise_var:g}")
     _choice("probes.schedule", pr.schedule, SCHEDULES)
     _between("probes.points", pr.points, 2, 1_000_000)

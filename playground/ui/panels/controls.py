@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from playground.core import config as config_module
 from playground.core.config import (ACTIVATIONS, ESTIMATORS, FAMILIES, INITS, LOSSES, METHODS, OPTIMIZERS, SCENARIOS,
                                     Config, ConfigError, validate)
+from playground.core.config.schema import ESTIMATOR_HELP
 from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
 from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
@@ -29,7 +30,8 @@ MAX_DEPTH = 64
 MAX_WIDTH = 128
 REMEDY_NAMES = {"none": "none (plain training)", "ewc": "EWC", "online_ewc": "online EWC",
                 "si": "synaptic intelligence", "replay": "replay", "joint": "joint training (upper bound)"}
-ESTIMATOR_NAMES = {"binning": "binning (30 bins)", "adaptive": "adaptive binning", "kde": "KDE bounds"}
+ESTIMATOR_NAMES = {"binning": "binning (30 bins)", "binwidth": "fixed-width binning", "adaptive": "adaptive binning",
+                   "kde": "KDE bounds"}
 
 
 def cuda_status() -> tuple[bool, str]:
@@ -302,6 +304,11 @@ class ControlPanel(QWidget):
         self.probes.toggled.connect(lambda _=None: self._edited("reset", "the probes"))
         self.probes.toggled.connect(lambda _=None: self._enable_dependent())
         self.estimator = self._watch_combo(combo(list(ESTIMATORS), ESTIMATOR_NAMES), "the estimator")
+        for index in range(self.estimator.count()):
+            self.estimator.setItemData(index, ESTIMATOR_HELP[self.estimator.itemData(index)], Qt.ItemDataRole.ToolTipRole)
+        self.estimator.currentIndexChanged.connect(
+            lambda _=None: self.estimator.setToolTip(ESTIMATOR_HELP.get(self.estimator.currentData(), "")))
+        self.estimator.setToolTip(ESTIMATOR_HELP[self.estimator.currentData()])
         form.addRow(self.probes)
         form.addRow("Estimator", self.estimator)
         return box
