@@ -149,3 +149,14 @@ def test_a_run_measures_binwidth_live_on_the_probed_epochs():
         expected = width_information(activity.detach().numpy().astype(np.float32), 0.2, targets)
         np.testing.assert_allclose(live["i_xt"][0, :, layer], expected[0], atol=TOL)
         np.testing.assert_allclose(live["i_ty"][0, :, layer], expected[1], atol=TOL)
+
+
+def test_every_estimator_has_one_line_of_help_with_its_caveats():
+    from playground.core.config import ESTIMATORS
+    from playground.core.config.schema import ESTIMATOR_HELP
+
+    assert set(ESTIMATOR_HELP) == set(ESTIMATORS)
+    assert all("\n" not in text and text for text in ESTIMATOR_HELP.values())
+    assert "caveat" in ESTIMATOR_HELP["adaptive"]
+    assert "0.1" in ESTIMATOR_HELP["kde"] and "1e-3" in ESTIMATOR_HELP["kde"]
+    assert "0.07" in ESTIMATOR_HELP["binwidth"]
