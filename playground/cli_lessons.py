@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -97,10 +98,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = SweepSpec(args.param, parse_values(args.values), args.seeds or 3)
     elif lesson is not None and lesson.sweep is not None:
         spec = lesson.sweep
-        if args.values:
-            spec = SweepSpec(spec.param, parse_values(args.values), spec.seeds)
+        if args.values:  # keeps the lesson's show and per-value settings
+            spec = dataclasses.replace(spec, values=parse_values(args.values))
         if args.seeds:
-            spec = SweepSpec(spec.param, spec.values, args.seeds)
+            spec = dataclasses.replace(spec, seeds=args.seeds)
     else:
         raise ConfigError("give --param and --values (this preset has no sweep of its own)")
     if not 1 <= spec.seeds <= 1000:

@@ -2,9 +2,9 @@
 
     .venv/bin/python scripts/science_checks.py [LESSON ...] [--out DIR]
 
-Runs each lesson's own settings (its run, or its sweep with several seeds), prints what it
-measured against what the paper reports (shared/science.md), and a verdict for the lesson's
-claim. Not part of the test run (minutes, not seconds); the fast tests are
+Runs each lesson's own settings (its run, or its sweep with several seeds), and the ib-tanh and
+ib-relu presets at their own length, prints what it measured against what the paper reports
+(shared/science.md), and a verdict for the claim. Not part of the test run (minutes, not seconds); the fast tests are
 tests/test_lessons_phenomena.py. Every run folder and sweep table is kept under --out.
 """
 
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from playground.core.config import apply_overrides
+from playground.core.experiments.catalog import get_preset
 from playground.core.experiments.lessons import get_lesson
 from playground.core.measures.meanfield import critical_sw2
 from playground.core.experiments.sweep import SweepSpec, run_sweep, summarise
@@ -36,6 +37,71 @@ def run_lesson(name, overrides=()):
     trainer = build_trainer(config, lesson.hooks)
     records = list(trainer.epochs())
     return trainer, records
+
+
+def run_preset(name, out, overrides=()):
+    """A preset at its own length (as `playground run --preset NAME`), written to out/NAME;
+    returns its info_plane table."""
+    from playground.core.runs.runlog import RunWriter
+
+    config = apply_overrides(get_preset(name).config(), list(overrides))
+    trainer = build_trainer(config)
+    writer = RunWriter(out / name, trainer.config, device=str(trainer.device), hooks=trainer.hooks)
+    parts = []
+    try:
+        for record in trainer.epochs():
+            writer.write(record)
+            if "info_plane" in record.tables:
+                parts.append(record.tables["info_plane"])
+    finally:
+        writer.finish(trainer.stop_reason)
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def layer_curves(info, member, layer):
+    """(epochs, I(X;T), I(T;Y)) of one member's layer, in epoch order."""
+    sel = (info["member"] == member) & (info["layer"] == layer)
+    order = np.argsort(info["epoch"][sel])
+    return info["epoch"][sel][order], info["i_xt"][sel][order], info["i_ty"][sel][order]
+
+
+def print_layers(info):
+    """Per member and layer: I(X;T) first -> peak (epoch) -> final, final/peak, final I(T;Y)."""
+    ratios, drops = {}, {}
+    for member in np.unique(info["member"]):
+        print(f"  member {member}: layer  I(X;T) first -> peak (epoch) -> final  final/peak  I(T;Y) final")
+        for layer in np.unique(info["layer"]):
+            epochs, ixt, ity = layer_curves(info, member, layer)
+            k = int(np.argmax(ixt))
+            ratios[member, layer] = ixt[-1] / ixt[k] if ixt[k] > 0 else 1.0
+            drops[member, layer] = ixt[k] - ixt[-1]
+            print(f"  {layer:>15}  {ixt[0]:6.2f} -> {ixt[k]:6.2f} ({epochs[k]:>4}) -> {ixt[-1]:6.2f}"
+                  f"  {ratios[member, layer]:9.3f}  {ity[-1]:11.3f}")
+    return ratios, drops
+
+
+def check_preset_ib_relu(out):
+    """ib-relu at its own length (8000 epochs), 3 seeds, with its fixed-width bins (0.07)."""
+    info = run_preset("ib-relu", out, ["train.ensemble=3"])
+    ratios, _ = print_layers(info)
+    hidden = {key: r for key, r in ratios.items() if key[1] < info["layer"].max()}
+    worst = min(hidden, key=hidden.get)
+    print("  paper (Saxe et al.): ReLU layers do not compress (the softmax output, which saturates, may)")
+    return verdict(hidden[worst] >= 0.9, f"every hidden layer ends at >= 0.9 of its peak I(X;T); lowest "
+                   f"{hidden[worst]:.3f} (member {worst[0]}, layer {worst[1]})")
+
+
+def check_preset_ib_tanh(out):
+    """ib-tanh at its own length (8000 epochs), 2 seeds, with 30 fixed bins on [-1, 1]."""
+    info = run_preset("ib-tanh", out, ["train.ensemble=2"])
+    _, drops = print_layers(info)
+    members = np.unique(info["member"])
+    fitted = all(layer_curves(info, m, 5)[1].max() > layer_curves(info, m, 5)[1][0] + 0.5 for m in members)
+    deep = min(drops[m, 5] for m in members)
+    shallow = max(drops[m, 1] for m in members)
+    print("  paper (Shwartz-Ziv & Tishby): fitting, then compression, strongest in the deeper layers")
+    return verdict(fitted and deep > 1.0 and shallow < 0.1,
+                   f"last hidden layer fits, then loses at least {deep:.2f} bits in every member; layer 1 at most {shallow:.2f}")
 
 
 def sweep(name, out, overrides=(), spec=None, hooks=None):
@@ -85,13 +151,15 @@ def check_fitting_compression(out):
 
 
 def check_relu_compression(out):
-    spec = SweepSpec("network.activation", ("tanh", "relu", "linear"), 3)
+    # The lesson's sweep (tanh: 30 fixed bins; ReLU: width 0.07) plus a linear network, whose
+    # unbounded activity gets the lesson's base estimator, the fixed width.
+    lesson_spec = get_lesson("relu-compression").sweep
+    spec = SweepSpec("network.activation", ("tanh", "relu", "linear"), 3, lesson_spec.show, lesson_spec.settings)
     table = sweep("relu-compression", out / "relu-compression", spec=spec)
     show(table, ["ixt_peak", "ixt_final", "compression", "ity_final", "final_test_acc"], "activation")
     c = means(table, "compression")
     print("  paper (Saxe et al.): tanh compresses; ReLU does not (nor linear networks, by an exact calculation with noise)")
-    print(f"  note: with adaptive binning the linear network's last layer loses {c['linear'][0]:.2f} bits too: its "
-          "weights grow along the label's directions and patterns merge at the bins' resolution")
+    print(f"  note: the linear network's last hidden layer (fixed width 0.07) loses {c['linear'][0]:.2f} bits")
     return verdict(c["tanh"][0] > 1.0 and c["relu"][0] < 0.5 * c["tanh"][0],
                    f"compression of the last hidden layer: tanh {c['tanh'][0]:.2f}, relu {c['relu'][0]:.2f} bits "
                    f"(linear {c['linear'][0]:.2f}, see the note)")
@@ -208,6 +276,8 @@ def check_batch_size(out):
 
 
 CHECKS = {
+    "ib-tanh": check_preset_ib_tanh,
+    "ib-relu": check_preset_ib_relu,
     "fitting-compression": check_fitting_compression,
     "relu-compression": check_relu_compression,
     "drift-diffusion": check_drift_diffusion,
@@ -223,7 +293,7 @@ CHECKS = {
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("lessons", nargs="*", help=f"default: all of {', '.join(CHECKS)}")
+    parser.add_argument("lessons", nargs="*", help=f"lessons or presets; default: all of {', '.join(CHECKS)}")
     parser.add_argument("--out", default="runs/science", help="folder for the runs and sweep tables")
     args = parser.parse_args(argv)
     unknown = [name for name in args.lessons if name not in CHECKS]

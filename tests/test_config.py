@@ -233,5 +233,5 @@ def test_a_range_says_itself_in_words(rule, words):
 def test_a_new_choice_is_one_line():
     extended = Choices(SETTINGS["probes.estimator"].options + (Choice("extra", "a test estimator"),))
     extended.check("probes.estimator", "extra")
-    with pytest.raises(ConfigError, match="is not one of binning, adaptive, kde, extra"):
+    with pytest.raises(ConfigError, match="is not one of binning, binwidth, adaptive, kde, extra"):
         extended.check("probes.estimator", "nope")

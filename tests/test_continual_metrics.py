@@ -36,9 +36,59 @@ def test_measures_after_an_earlier_task_and_with_unfinished_rows():
     assert f[0] == pytest.approx(0.90 - 0.95)  # negative: it improved
     assert np.isnan(f[1]) and np.isnan(f[2])
     assert metrics.average_accuracy(R, after=0) == pytest.approx(0.90)
-    assert np.isnan(metrics.backward_transfer(R, after=0))
     with pytest.raises(ValueError, match="no finished task"):
         metrics.average_accuracy(np.full((3, 3), NAN))
+
+
+def test_both_forgetting_conventions_by_hand():
+    # Best earlier accuracy minus now (Chaudhry et al.), and accuracy right after training minus
+    # now (Avalanche): they differ on task 1, which improved to 0.95 before it was forgotten.
+    np.testing.assert_allclose(metrics.forgetting(R)[:2], [0.95 - 0.50, 0.80 - 0.70])
+    np.testing.assert_allclose(metrics.forgetting_last(R)[:2], [0.90 - 0.50, 0.80 - 0.70])
+    assert np.isnan(metrics.forgetting_last(R)[2])
+    assert metrics.average_forgetting(R, convention="max") == pytest.approx((0.45 + 0.10) / 2)
+    assert metrics.average_forgetting(R, convention="last") == pytest.approx((0.40 + 0.10) / 2)
+    # Avalanche's forgetting is minus the backward transfer, after every task.
+    for after in range(3):
+        assert metrics.average_forgetting(R, after, "last") == pytest.approx(-metrics.backward_transfer(R, after))
+    # After task 2 both look back at task 1's only earlier accuracy: 0.90 - 0.95.
+    assert metrics.average_forgetting(R, 1, "max") == pytest.approx(-0.05)
+    assert metrics.average_forgetting(R, 1, "last") == pytest.approx(-0.05)
+
+
+def test_after_the_first_task_nothing_is_forgotten_zero_not_nan():
+    both = np.stack([R, R[::-1]])
+    for convention in ("max", "last"):
+        np.testing.assert_array_equal(metrics.average_forgetting(both, 0, convention), [0.0, 0.0])
+    np.testing.assert_array_equal(metrics.backward_transfer(both, 0), [0.0, 0.0])
+    first_only = R.copy()
+    first_only[1:] = NAN  # a run stopped after its first task
+    assert metrics.average_forgetting(first_only) == 0.0 and metrics.backward_transfer(first_only) == 0.0
+
+
+def test_summary_json_reports_both_conventions_and_zero_after_the_first_task():
+    from playground.core.runs.runlog import continual_summary
+
+    def rows(after_tasks):
+        table = {"after_task": [], "task": [], "member": [], "accuracy": []}
+        for i in after_tasks:
+            for j in range(3):
+                table["after_task"].append(i + 1)
+                table["task"].append(j + 1)
+                table["member"].append(0)
+                table["accuracy"].append(R[i, j])
+        return {k: np.array(v) for k, v in table.items()}
+
+    summary = continual_summary([rows([0]), rows([1, 2])])
+    assert summary["after_task"] == 3
+    assert summary["forgetting_max"]["mean"] == pytest.approx(0.275)
+    assert summary["forgetting_last"]["mean"] == pytest.approx(0.25)
+    assert summary["backward_transfer"]["per_member"] == [pytest.approx(-0.25)]
+    assert summary["average_accuracy"]["mean"] == pytest.approx((0.50 + 0.70 + 0.95) / 3)
+    first = continual_summary([rows([0])])
+    assert first["after_task"] == 1
+    assert first["forgetting_max"] == first["forgetting_last"] == first["backward_transfer"] == {
+        "mean": 0.0, "per_member": [0.0]}
 
 
 def test_measures_keep_a_members_axis():
@@ -95,6 +145,10 @@ def test_a_run_writes_task_accuracy_and_the_accuracy_matrix_consistently():
     assert live["task_names"] == ["digits 0/1", "digits 2/3", "digits 4/5"]
     np.testing.assert_allclose(live["average_accuracy"], metrics.average_accuracy(live["accuracy_matrix"]))
     np.testing.assert_allclose(live["backward_transfer"], metrics.backward_transfer(live["accuracy_matrix"]))
+    np.testing.assert_allclose(live["forgetting_last"], metrics.forgetting_last(live["accuracy_matrix"]))
+    # After the first task: nothing old yet, so no forgetting and no transfer (0, not NaN).
+    first = records[3].live["continual"]
+    assert first["tasks_finished"] == 1 and np.all(first["backward_transfer"] == 0)
     # Before the first task ends the matrix is empty and the measures are NaN.
     early = records[1].live["continual"]
     assert early["tasks_finished"] == 0 and np.isnan(early["accuracy_matrix"]).all()

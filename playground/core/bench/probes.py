@@ -9,7 +9,7 @@ import torch
 from playground.core.bench.suite import Result, ib_config, median_time, register
 from playground.core.config import apply_overrides
 from playground.core.experiments.assembly import build_trainer
-from playground.core.measures.probes.binning import fixed_edges, fixed_information
+from playground.core.measures.probes.binning import fixed_edges, fixed_information, width_information
 from playground.core.measures.probes.kde import kde_information
 from playground.core.measures.probes.targets import make_targets
 
@@ -17,10 +17,10 @@ from playground.core.measures.probes.targets import make_targets
 ORIGINAL_SECONDS_PER_EPOCH = 2.3
 
 
-def ib_activity(epochs: int = 200):
-    """Activity of all six layers of one ib-tanh network after some training, and its targets."""
+def ib_activity(epochs: int = 200, activation: str = "tanh"):
+    """Activity of all six layers of one ib network after some training, and its targets."""
 
-    cfg = apply_overrides(ib_config(1), [f"train.epochs={epochs}"])
+    cfg = apply_overrides(ib_config(1), [f"train.epochs={epochs}", f"network.activation={activation}"])
     trainer = build_trainer(cfg)
     for _ in range(epochs):
         trainer.run_epoch()
@@ -29,14 +29,15 @@ def ib_activity(epochs: int = 200):
     return activity, make_targets(data.x_probe.cpu().numpy(), data.y_probe.cpu().numpy())
 
 
-def naive_binning(activity: list[np.ndarray], y: np.ndarray, bins: int) -> list[tuple[float, float]]:
-    """The reference: np.digitize, then np.unique over rows, one layer at a time."""
+def naive_binning(activity: list[np.ndarray], y: np.ndarray, bins: int, width: float = 0.0) -> list[tuple[float, float]]:
+    """The reference: np.digitize (or floor(h / width) when a width is given), then np.unique
+    over rows, one layer at a time."""
     edges = fixed_edges(bins)
     labels = y[0]
     p_y = np.bincount(labels) / len(labels)
     out = []
     for layer in activity:
-        symbols = np.digitize(layer[0], edges)
+        symbols = np.floor(layer[0] / width) if width else np.digitize(layer[0], edges)
 
         def h(rows):
             _, counts = np.unique(rows, axis=0, return_counts=True)
@@ -69,6 +70,18 @@ def estimator_speed(quick: bool) -> list[Result]:
         f"target <= 2 ms; {ORIGINAL_SECONDS_PER_EPOCH / per_epoch:.0f}x the original study's "
         f"{ORIGINAL_SECONDS_PER_EPOCH} s/epoch",
     )]
+    relu, relu_targets = ib_activity(50 if quick else 200, "relu")
+    fast = [width_information(a, 0.07, relu_targets) for a in relu]
+    slow = naive_binning(relu, relu_targets.y, 0, width=0.07)
+    for (i_xt, i_ty), (ref_xt, ref_ty) in zip(fast, slow):
+        if abs(i_xt[0] - ref_xt) > 1e-9 or abs(i_ty[0] - ref_ty) > 1e-9:
+            raise AssertionError("binwidth benchmark: fast and naive estimators disagree")
+    width_time = median_time(lambda: [width_information(a, 0.07, relu_targets) for a in relu], 50 if quick else 300)
+    naive_width = median_time(lambda: naive_binning(relu, relu_targets.y, 0, width=0.07), 5 if quick else 20)
+    results.append(Result(
+        "info plane: binwidth (0.07) on ib-relu, 6 layers x 4096 inputs", width_time * 1e3, "ms/epoch",
+        naive_width * 1e3, naive_width / width_time, f"target: as fast as binning ({per_epoch * 1e3:.2f} ms)",
+    ))
     kde = median_time(lambda: [kde_information(a, targets, 0.1) for a in activity], 2 if quick else 5)
     results.append(Result("info plane: KDE bounds, 6 layers x 4096 inputs", kde, "s/epoch",
                           note="target <= 0.5 s; upper and lower bounds together"))

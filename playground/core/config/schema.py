@@ -47,12 +47,15 @@ SCHEDULE_CHOICES = Choices((
     Choice("log", "every epoch early, then log-spaced epochs (about `points` in all)"),
 ))
 ESTIMATOR_CHOICES = Choices((
-    Choice("binning", "probes.bins equal bins on [-1, 1] for every unit (Shwartz-Ziv & Tishby)",
-           "binning (30 bins)"),
-    Choice("adaptive", "probes.adaptive_bins equal bins between the lowest and highest activity seen so far "
-           "in the layer: depends on the epochs probed before", "adaptive binning"),
-    Choice("kde", "upper and lower Gaussian-noise (kernel) bounds, noise variance probes.kde_noise_var "
-           "(Kolchinsky & Tracey)", "KDE bounds"),
+    Choice("binning", "probes.bins (30) fixed bins on [-1, 1], Shwartz-Ziv & Tishby's: right for tanh; "
+           "it clips ReLU and linear activity, which fakes compression", "binning (30 bins)"),
+    Choice("binwidth", "bins of fixed width probes.bin_width (0.07), floor(h / width), over an unbounded range, "
+           "as in Saxe et al.'s code: for ReLU and linear layers", "fixed-width binning"),
+    Choice("adaptive", "probes.adaptive_bins (100) equal bins between the smallest and largest activation seen so "
+           "far; caveat: the range only widens, so activity that later concentrates fills fewer bins "
+           "and looks like compression", "adaptive binning"),
+    Choice("kde", "Kolchinsky-Tracey upper and lower bounds with Gaussian noise of variance probes.kde_noise_var: "
+           "0.1 as in Saxe et al.'s appendix (their notebooks use 1e-3)", "KDE bounds"),
 ))
 FAMILY_CHOICES = Choices((
     Choice("permuted", "each task a fixed random permutation of the inputs"),
@@ -83,6 +86,8 @@ LOSSES = LOSS_CHOICES.names
 DEVICES = DEVICE_CHOICES.names
 SCHEDULES = SCHEDULE_CHOICES.names
 ESTIMATORS = ESTIMATOR_CHOICES.names
+# One line per estimator, for the app's estimator choice (README: "Information plane").
+ESTIMATOR_HELP = {choice.name: choice.description for choice in ESTIMATOR_CHOICES.options}
 FAMILIES = FAMILY_CHOICES.names
 SCENARIOS = SCENARIO_CHOICES.names
 METHODS = METHOD_CHOICES.names
@@ -134,6 +139,7 @@ class ProbeConfig:
     estimator: str = "binning"
     bins: int = 30
     adaptive_bins: int = 100
+    bin_width: float = 0.07
     kde_noise_var: float = 0.1
     schedule: str = "log"
     points: int = 400
@@ -199,6 +205,7 @@ SETTINGS: dict[str, Rule] = {
     "probes.estimator": ESTIMATOR_CHOICES,
     "probes.bins": Range(int, 2, 10_000),
     "probes.adaptive_bins": Range(int, 2, 10_000),
+    "probes.bin_width": Range(float, 0.0, low_open=True),
     "probes.kde_noise_var": Range(float, 0.0, low_open=True),
     "probes.schedule": SCHEDULE_CHOICES,
     "probes.points": Range(int, 2, 1_000_000),

@@ -33,6 +33,8 @@ record.live["continual"] (on the epochs evaluated as above): dict
     "accuracy_matrix": float64 (E, T, T)  R[member, i, j]; rows of unfinished tasks are NaN
     "tasks_finished": int           rows of the matrix filled so far
     "average_accuracy": float64 (E,)  mean_j<=i R[i, j] after the last finished task i (NaN if none)
-    "forgetting": float64 (E, T)    best-so-far minus now per old task j < i; NaN otherwise
-    "backward_transfer": float64 (E,) mean_j<i (R[i, j] - R[j, j]); NaN before the second task ends
+    "forgetting": float64 (E, T)    best earlier accuracy minus now per old task j < i (the
+                                    convention shown); NaN otherwise
+    "forgetting_last": float64 (E, T) R[j, j] minus now per old task j < i (Avalanche's); NaN otherwise
+    "backward_transfer": float64 (E,) mean_j<i (R[i, j] - R[j, j]); 0 after the first task, NaN before
 """

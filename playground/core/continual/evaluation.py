@@ -85,9 +85,11 @@ class TaskEvaluation(TrainerHook):
             after = self.finished - 1
             live["average_accuracy"] = metrics.average_accuracy(self.matrix, after)
             live["forgetting"] = metrics.forgetting(self.matrix, after)
+            live["forgetting_last"] = metrics.forgetting_last(self.matrix, after)
             live["backward_transfer"] = metrics.backward_transfer(self.matrix, after)
         else:
             live["average_accuracy"] = np.full(members, np.nan)
             live["forgetting"] = np.full((members, T), np.nan)
+            live["forgetting_last"] = np.full((members, T), np.nan)
             live["backward_transfer"] = np.full(members, np.nan)
         return live

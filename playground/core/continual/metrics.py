@@ -24,13 +24,16 @@ def _after(R: np.ndarray, after: int | None) -> int:
 
 
 def average_accuracy(R: np.ndarray, after: int | None = None) -> np.ndarray:
-    """Mean accuracy over tasks 0..i after training task i: mean_j<=i R[i, j]."""
+    """Mean accuracy over tasks 0..i after training task i: mean_j<=i R[i, j], every task
+    weighing the same (Avalanche instead pools the test samples of all tasks, so a task with
+    more test samples weighs more; the two agree when the test sets are of equal size)."""
     i = _after(R, after)
     return R[..., i, : i + 1].mean(axis=-1)
 
 
 def forgetting(R: np.ndarray, after: int | None = None) -> np.ndarray:
-    """Per task j: its best accuracy after it was trained and before now, minus now.
+    """Per task j: its best accuracy after it was trained and before now, minus now
+    (Chaudhry et al. 2018; the project's convention, `forgetting_max`).
 
     f_j = max_{j <= l < i} R[l, j] - R[i, j] for j < i; NaN for tasks j >= i (not yet old).
     """
@@ -43,19 +46,40 @@ def forgetting(R: np.ndarray, after: int | None = None) -> np.ndarray:
     return out
 
 
-def average_forgetting(R: np.ndarray, after: int | None = None) -> np.ndarray:
-    """Mean of `forgetting` over the old tasks (NaN after the first task)."""
+def forgetting_last(R: np.ndarray, after: int | None = None) -> np.ndarray:
+    """Per task j: its accuracy right after it was trained, minus now (Avalanche's convention).
+
+    f_j = R[j, j] - R[i, j] for j < i; NaN for tasks j >= i. Its mean over the old tasks is
+    minus the backward transfer; it never exceeds `forgetting`, which takes the best earlier
+    accuracy instead of the one at the task's end.
+    """
+    i = _after(R, after)
+    T = R.shape[-1]
+    out = np.full(R.shape[:-2] + (T,), np.nan)
+    old = np.arange(i)
+    out[..., old] = R[..., old, old] - R[..., i, old]
+    return out
+
+
+CONVENTIONS = {"max": forgetting, "last": forgetting_last}
+
+
+def average_forgetting(R: np.ndarray, after: int | None = None, convention: str = "max") -> np.ndarray:
+    """Mean forgetting over the old tasks, by `convention` "max" (best earlier accuracy minus
+    now) or "last" (accuracy right after training minus now). After the first task there is no
+    old task and nothing forgotten: 0."""
     i = _after(R, after)
     if i == 0:
-        return np.full(R.shape[:-2], np.nan)
-    return forgetting(R, i)[..., :i].mean(axis=-1)
+        return np.zeros(R.shape[:-2])
+    return CONVENTIONS[convention](R, i)[..., :i].mean(axis=-1)
 
 
 def backward_transfer(R: np.ndarray, after: int | None = None) -> np.ndarray:
-    """BWT = mean_{j<i} (R[i, j] - R[j, j]) (Lopez-Paz & Ranzato 2017); negative = forgetting."""
+    """BWT = mean_{j<i} (R[i, j] - R[j, j]) (Lopez-Paz & Ranzato 2017); negative = forgetting.
+    0 after the first task (no earlier task to transfer to)."""
     i = _after(R, after)
     if i == 0:
-        return np.full(R.shape[:-2], np.nan)
+        return np.zeros(R.shape[:-2])
     old = np.arange(i)
     return (R[..., i, old] - R[..., old, old]).mean(axis=-1)
 

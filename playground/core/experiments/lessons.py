@@ -28,6 +28,8 @@ and opens it. Every lesson is also a preset of its name (`playground run --prese
     values = [5, 10, 20, 30]
     seeds = 3
     show = "gradient_signal"      # optional: the column the app plots beside the accuracy
+    [sweep.settings.30]           # optional: settings that go with one value (config-shaped)
+    train.epochs = 400
 
 Every error names the file and the key.
 """

@@ -46,13 +46,13 @@ for _preset in (
     ),
     Preset(
         "ib-relu",
-        "The same network with ReLU and adaptive binning (Saxe et al.'s counter-study)",
+        "The same network with ReLU and fixed-width bins, floor(h / 0.07) (Saxe et al.'s counter-study)",
         {
             "task": {"name": "ib", "train_fraction": 0.8},
             "network": {**IB_NETWORK, "activation": "relu"},
             "train": {"optimizer": "adam", "lr": 4e-4, "batch_size": 256, "epochs": 8000,
                       "eval_schedule": "log", "eval_points": 1000},
-            "probes": {**IB_PROBES, "estimator": "adaptive"},
+            "probes": {**IB_PROBES, "estimator": "binwidth", "bin_width": 0.07},
         },
     ),
     Preset(

@@ -31,7 +31,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import tomli_w
 
-from playground.core.config import Config, ConfigError, apply_overrides, parse_scalar, to_dict, validate
+from playground.core.config import Config, ConfigError, apply_overrides, from_dict, parse_scalar, to_dict, validate
 from playground.core.base.control import RunControl
 from playground.core.base.fileio import atomic_write_text, ensure_writable_dir
 from playground.core.base.records import EpochRecord, Table
@@ -52,6 +52,9 @@ class SweepSpec:
     seeds: int = 3
     # The summary column the app plots beside the accuracy ("" = the first the hooks add).
     show: str = ""
+    # Settings that go with a value (config-shaped, keyed by the value as text), e.g. the
+    # estimator that suits each nonlinearity: {"relu": {"probes": {"estimator": "binwidth"}}}.
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,7 +95,7 @@ def parse_values(text: str) -> tuple[Any, ...]:
 def spec_from_mapping(data: Mapping[str, Any], prefix: str = "sweep") -> SweepSpec:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{prefix}: expected a table")
-    allowed = {"param", "values", "seeds", "show"}
+    allowed = {"param", "values", "seeds", "show", "settings"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"unknown key '{prefix}.{key}'; allowed: {', '.join(sorted(allowed))}")
@@ -110,15 +113,27 @@ def spec_from_mapping(data: Mapping[str, Any], prefix: str = "sweep") -> SweepSp
     show = data.get("show", "")
     if not isinstance(show, str):
         raise ConfigError(f"{prefix}.show: expected the name of a column of sweep.csv, got {show!r}")
-    return SweepSpec(param=param, values=tuple(values), seeds=seeds, show=show)
+    settings = data.get("settings", {})
+    labels = {str(v) for v in values}
+    if not isinstance(settings, Mapping) or not all(isinstance(s, Mapping) for s in settings.values()):
+        raise ConfigError(f"{prefix}.settings: expected a table of settings per value, e.g. [{prefix}.settings.relu]")
+    for key in settings:
+        if str(key) not in labels:
+            raise ConfigError(f"{prefix}.settings.{key}: not one of the values {', '.join(sorted(labels))}")
+    return SweepSpec(param=param, values=tuple(values), seeds=seeds, show=show,
+                     settings={str(k): dict(v) for k, v in settings.items()})
 
 
 def with_value(
-    config: Config, hooks: Mapping[str, Mapping[str, Any]], param: str, value: Any
+    config: Config, hooks: Mapping[str, Mapping[str, Any]], param: str, value: Any,
+    linked: Mapping[str, Any] | None = None,
 ) -> tuple[Config, dict[str, dict[str, Any]]]:
-    """The config and hook settings of one value of the sweep (validated)."""
+    """The config and hook settings of one value of the sweep (validated), with the settings
+    that go with that value (`SweepSpec.settings`) applied first."""
     from playground.core.measures.hook_kinds import get_hook_kind
 
+    if linked:
+        config = from_dict(linked, base=config)
     section, key = param.split(".", 1)
     hooks = {name: dict(settings) for name, settings in hooks.items()}
     if section in hooks:
@@ -140,7 +155,7 @@ def check_spec(spec: SweepSpec, config: Config, hooks: Mapping[str, Mapping[str,
     """Every value must make a valid run; errors name the value."""
     for value in spec.values:
         try:
-            with_value(config, hooks, spec.param, value)
+            with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
         except ConfigError as exc:
             raise ConfigError(f"sweep {spec.param} = {value!r}: {exc}") from None
 
@@ -246,7 +261,7 @@ def run_sweep(
         if control is not None and control.stop_requested:
             stop_reason = "stopped by user"
             break
-        trial_config, trial_hooks = with_value(config, hooks, spec.param, value)
+        trial_config, trial_hooks = with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
         trial_config = replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds))
         run_dir = None
         if out_path is not None:
@@ -284,7 +299,8 @@ def _prepare(out: Path, config: Config, spec: SweepSpec, hooks: Mapping[str, Any
     ensure_writable_dir(out)
     (out / SWEEP_FILE).unlink(missing_ok=True)
     document = {
-        "sweep": {"param": spec.param, "values": list(spec.values), "seeds": spec.seeds},
+        "sweep": {"param": spec.param, "values": list(spec.values), "seeds": spec.seeds,
+                  **({"settings": {k: dict(v) for k, v in spec.settings.items()}} if spec.settings else {})},
         "hooks": {name: dict(settings) for name, settings in hooks.items()},
         "config": to_dict(config),
     }

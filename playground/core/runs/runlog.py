@@ -174,16 +174,20 @@ class RunWriter:
 
 
 def continual_summary(matrix_tables: list[Table]) -> dict[str, Any]:
-    """Average accuracy, backward transfer and forgetting after the last finished task, from the
-    accuracy matrix rows written so far (mean over members, and per member)."""
+    """Average accuracy (tasks weighing equally), backward transfer and forgetting (both
+    conventions) after the last finished task, from the accuracy matrix rows written so far
+    (mean over members, and per member)."""
     from playground.core.continual import metrics
 
     table = {column: np.concatenate([t[column] for t in matrix_tables]) for column in matrix_tables[0]}
     R = metrics.matrix_from_table(table)
+    # Forgetting by both conventions: the best earlier accuracy minus now (the app's and the
+    # sweeps' "forgetting"), and the accuracy right after training minus now (Avalanche's, = -BWT).
     figures = {
         "average_accuracy": metrics.average_accuracy(R),
         "backward_transfer": metrics.backward_transfer(R),
-        "average_forgetting": metrics.average_forgetting(R),
+        "forgetting_max": metrics.average_forgetting(R, convention="max"),
+        "forgetting_last": metrics.average_forgetting(R, convention="last"),
     }
 
     def plain(values: np.ndarray) -> dict[str, Any]:

@@ -16,6 +16,7 @@ EPOCH_SHADES = 64
 MAX_EPOCHS_DRAWN = 300  # a long run probed every epoch is drawn from this many of its epochs
 ESTIMATOR_NAMES = {
     "binning": "binning",
+    "binwidth": "fixed-width binning",
     "adaptive": "adaptive binning",
     "kde_upper": "KDE upper bound",
     "kde_lower": "KDE lower bound",

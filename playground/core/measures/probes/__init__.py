@@ -14,7 +14,7 @@ What each hook puts into the `EpochRecord` of a probed epoch (nothing on other e
 InfoPlaneHook (always, when probes are enabled)
     record.tables["info_plane"]: one row per (member, layer[, bound]):
         epoch (int), member (int, 0-based), layer (int, 1-based; L = output),
-        estimator (str: "binning" | "adaptive" | "kde_upper" | "kde_lower"),
+        estimator (str: "binning" | "binwidth" | "adaptive" | "kde_upper" | "kde_lower"),
         i_xt (float, bits), i_ty (float, bits)
         `probes.estimator = "kde"` writes two rows per (member, layer): kde_upper, kde_lower.
     record.live["info_plane"]: dict

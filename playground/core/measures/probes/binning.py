@@ -1,15 +1,18 @@
-"""Binning estimator of I(X;T) and I(T;Y): exact counting of binned activity patterns.
+"""Binning estimators of I(X;T) and I(T;Y): exact counting of binned activity patterns.
 
 Each activation is replaced by its bin index; each row of a layer's bin indices is one symbol
 t. Rows are packed into one int64 code (mixed radix), so counting symbols is one sort of N
 integers per layer instead of a dictionary of tuples. All functions work on a whole ensemble
 at once: arrays are (members E, inputs N, units U).
 
-Bin semantics are `np.digitize(a, edges)` (right=False): index i where
+Fixed and adaptive bins follow `np.digitize(a, edges)` (right=False): index i where
 edges[i-1] <= a < edges[i], 0 below the first edge, len(edges) at or above the last.
+Fixed-width bins (Saxe et al.'s code, `simplebinmi`) are `floor(a / width)`, unbounded.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
@@ -95,22 +98,24 @@ def dense_rank(codes: np.ndarray) -> tuple[np.ndarray, int]:
     return ranks, int(ids[:, -1].max()) + 1 if ids.size else 1
 
 
-def pack_rows(index: np.ndarray, radix: int) -> tuple[np.ndarray, int]:
-    """One int64 code per row of bin indices (E, N, U) with 0 <= index < radix.
+def pack_rows(index: np.ndarray, radix: int | Sequence[int]) -> tuple[np.ndarray, int]:
+    """One int64 code per row of bin indices (E, N, U) with 0 <= index[..., u] < radix[u]
+    (one radix for all units, or one per unit).
 
-    Mixed radix: code = sum index[u] * radix**u. Where that would pass CODE_LIMIT the codes
-    so far are replaced by their dense ranks (< N), which keeps equal rows equal and
+    Mixed radix: code = sum index[u] * prod_{v > u} radix[v]. Where that would pass CODE_LIMIT
+    the codes so far are replaced by their dense ranks (< N), which keeps equal rows equal and
     different rows different. Returns the codes and an exclusive upper bound on them.
     """
     members, inputs, units = index.shape
+    radices = [int(radix)] * units if np.isscalar(radix) else [int(r) for r in radix]
     codes = np.zeros((members, inputs), dtype=np.int64)
     bound = 1
-    for unit in range(units):
-        if bound * radix >= CODE_LIMIT:
+    for unit, base in enumerate(radices):
+        if bound * base >= CODE_LIMIT:
             codes, bound = dense_rank(codes)
-        codes *= radix
+        codes *= base
         codes += index[:, :, unit]
-        bound *= radix
+        bound *= base
     return codes, bound
 
 
@@ -141,8 +146,10 @@ def information(codes: np.ndarray, bound: int, targets: ProbeTargets) -> tuple[n
     return np.maximum(i_xt, 0.0), np.maximum(i_ty, 0.0)
 
 
-def binned_information(index: np.ndarray, radix: int, targets: ProbeTargets) -> tuple[np.ndarray, np.ndarray]:
-    """I(X;T), I(T;Y) (each (E,)) of a layer's bin indices (E, N, U), 0 <= index < radix."""
+def binned_information(index: np.ndarray, radix: int | Sequence[int],
+                       targets: ProbeTargets) -> tuple[np.ndarray, np.ndarray]:
+    """I(X;T), I(T;Y) (each (E,)) of a layer's bin indices (E, N, U), 0 <= index < radix
+    (one radix, or one per unit)."""
     codes, bound = pack_rows(index, radix)
     return information(codes, bound, targets)
 
@@ -150,6 +157,48 @@ def binned_information(index: np.ndarray, radix: int, targets: ProbeTargets) -> 
 def fixed_information(activity: np.ndarray, bins: int, targets: ProbeTargets) -> tuple[np.ndarray, np.ndarray]:
     """Fixed-range binning (edges linspace(-1, 1, bins)) of one layer's activity (E, N, U)."""
     return binned_information(digitize(activity, fixed_edges(bins)), bins + 1, targets)
+
+
+def width_bins(activity: np.ndarray, width: float) -> np.ndarray:
+    """Each value's fixed-width bin, floor(a / width), as int64 (E, N, U), unbounded.
+
+    The division is done in the activity's own dtype (float32 for the probes), as in Saxe et
+    al.'s `np.floor(d / binsize)` on Keras' float32 activity. Values beyond +-2**61 bins share
+    the outermost bin; NaN (a diverged network) gets a bin of its own above all others.
+    """
+    a = np.asarray(activity)
+    if a.dtype not in (np.float32, np.float64):
+        a = a.astype(np.float64)
+    quotient = np.floor(a / a.dtype.type(width))
+    limit = a.dtype.type(2.0**61)  # a power of two: exact in float32 and float64
+    np.clip(quotient, -limit, limit, out=quotient)
+    missing = np.isnan(quotient)
+    if not missing.any():
+        return quotient.astype(np.int64)
+    quotient[missing] = 0.0
+    index = quotient.astype(np.int64)
+    index[missing] = 2**61 + 1
+    return index
+
+
+def width_information(activity: np.ndarray, width: float, targets: ProbeTargets) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-width bins (floor(a / width) per unit, unbounded) of one layer's activity (E, N, U).
+
+    Each unit's bins are shifted to start at 0 and packed with that unit's own radix (the
+    number of its bins between its lowest and highest occupied one, over all members); a unit
+    spanning more bins than there are inputs is first replaced by its dense ranks (< N).
+    """
+    index = width_bins(activity, width)
+    members, inputs, units = index.shape
+    if index.size == 0:
+        return binned_information(index, 1, targets)
+    low = index.min(axis=(0, 1))
+    index -= low
+    spans = [int(s) + 1 for s in index.max(axis=(0, 1))]
+    for unit, span in enumerate(spans):
+        if span > inputs:
+            index[:, :, unit], spans[unit] = dense_rank(index[:, :, unit])
+    return binned_information(index, spans, targets)
 
 
 def adaptive_edges(low: np.ndarray, high: np.ndarray, bins: int) -> np.ndarray:

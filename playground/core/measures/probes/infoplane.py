@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from playground.core.training.hooks import TrainerHook
-from playground.core.measures.probes.binning import AdaptiveRange, adaptive_information, fixed_information
+from playground.core.measures.probes.binning import (
+    AdaptiveRange, adaptive_information, fixed_information, width_information,
+)
 from playground.core.measures.probes.kde import kde_information
 from playground.core.measures.probes.shared import ProbeContext, layer_labels
 from playground.core.measures.probes.targets import ProbeTargets
@@ -24,11 +26,12 @@ class InfoPlaneEstimator:
     (at the probed epochs), so it must see the epochs in order.
     """
 
-    def __init__(self, estimator: str, bins: int, adaptive_bins: int, noise_var: float):
+    def __init__(self, estimator: str, bins: int, adaptive_bins: int, noise_var: float, bin_width: float = 0.07):
         self.estimator = estimator
         self.bins = bins
         self.adaptive_bins = adaptive_bins
         self.noise_var = noise_var
+        self.bin_width = bin_width
         self.ranges: list[AdaptiveRange] = []
 
     @property
@@ -45,6 +48,8 @@ class InfoPlaneEstimator:
         for layer, act in enumerate(activity):
             if self.estimator == "binning":
                 i_xt[0, :, layer], i_ty[0, :, layer] = fixed_information(act, self.bins, targets)
+            elif self.estimator == "binwidth":
+                i_xt[0, :, layer], i_ty[0, :, layer] = width_information(act, self.bin_width, targets)
             elif self.estimator == "adaptive":
                 low, high = self.ranges[layer].update(act)
                 i_xt[0, :, layer], i_ty[0, :, layer] = adaptive_information(act, low, high, self.adaptive_bins, targets)
@@ -73,7 +78,8 @@ class InfoPlaneHook(TrainerHook):
     def __init__(self, context: ProbeContext):
         self.context = context
         config = context.config
-        self.estimate = InfoPlaneEstimator(config.estimator, config.bins, config.adaptive_bins, config.kde_noise_var)
+        self.estimate = InfoPlaneEstimator(config.estimator, config.bins, config.adaptive_bins, config.kde_noise_var,
+                                           config.bin_width)
 
     def on_start(self, trainer: "Trainer") -> None:
         self.context.start(trainer)
