@@ -151,7 +151,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 allowed = f" [{'|'.join(opt.choices)}]"
             elif opt.low is not None:
                 allowed = f" [{opt.low:g}..{opt.high:g}]"
-            print(f"    {opt.name} = {opt.default!r}{allowed}  {opt.help}")
+            default = list(opt.default) if isinstance(opt.default, tuple) else opt.default  # as TOML lists it
+            print(f"    {opt.name} = {default!r}{allowed}  {opt.help}")
     return 0
 
 

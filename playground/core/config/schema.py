@@ -48,6 +48,8 @@ class TrainConfig:
     lr: float = 4e-4
     momentum: float = 0.0
     weight_decay: float = 0.0
+    # L1 penalty on the weights (not the biases), added to the loss: l1 * sum |w|.
+    l1: float = 0.0
     batch_size: int = 512
     epochs: int = 1000
     # 0 = one pass over the training set; online tasks (fresh samples) need a number.
@@ -59,6 +61,8 @@ class TrainConfig:
     threads: int = 1
     eval_schedule: str = "every"
     eval_points: int = 400
+    # End early at a target: "test_acc >= 0.95" or "train_loss <= 0.05" (config/stopping.py).
+    stop_at: str = ""
 
 
 @dataclass(frozen=True)

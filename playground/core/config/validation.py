@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from playground.core.base.errors import ConfigError
 from playground.core.config.continual import check_continual
+from playground.core.config.stopping import StopTarget, parse_stop_at
 from playground.core.config.schema import (
     ACTIVATIONS, DEVICES, ESTIMATORS, FAMILIES, INITS, LOSSES, METHODS, OPTIMIZERS, SCENARIOS, SCHEDULES,
     Config, TaskConfig,
@@ -49,6 +50,7 @@ def validate(cfg: Config) -> Config:
     _check(0 < tr.lr <= 100, f"train.lr: must be > 0 and <= 100, got {tr.lr:g}")
     _between("train.momentum", tr.momentum, 0.0, 0.999)
     _between("train.weight_decay", tr.weight_decay, 0.0, 10.0)
+    _between("train.l1", tr.l1, 0.0, 10.0)
     _between("train.batch_size", tr.batch_size, 1, 1_000_000)
     _between("train.epochs", tr.epochs, 1, 10_000_000)
     _between("train.steps_per_epoch", tr.steps_per_epoch, 0, 1_000_000)
@@ -59,6 +61,7 @@ def validate(cfg: Config) -> Config:
     _between("train.threads", tr.threads, 1, 256)
     _choice("train.eval_schedule", tr.eval_schedule, SCHEDULES)
     _between("train.eval_points", tr.eval_points, 2, 1_000_000)
+    stop_target = parse_stop_at(tr.stop_at)
 
     _choice("probes.estimator", pr.estimator, ESTIMATORS)
     _between("probes.bins", pr.bins, 2, 10_000)
@@ -81,6 +84,8 @@ def validate(cfg: Config) -> Config:
 
     spec = get_task(cfg.task.name)
     params = spec.resolve(cfg.task.params)
+    if spec.is_regression(params):
+        check_regression(cfg, stop_target)
     if tr.loss == "hinge":
         _check(
             spec.n_classes(params) == 2,
@@ -89,3 +94,14 @@ def validate(cfg: Config) -> Config:
         )
     check_continual(cfg, spec, params)
     return replace(cfg, task=TaskConfig(name=cfg.task.name, params=params))
+
+
+def check_regression(cfg: Config, stop_target: StopTarget | None) -> None:
+    """A regression task (a numeric target) trains one linear output unit on the mse loss."""
+    name = cfg.task.name
+    _check(cfg.train.loss == "mse", f"train.loss: {name} is a regression task (a numeric target); "
+                                    f"it needs mse, not {cfg.train.loss!r}")
+    _check(not cfg.probes.enabled, f"probes.enabled: the probes measure class labels; {name} is a regression task")
+    _check(cfg.continual.tasks == 1, f"continual.tasks: sequences of tasks need classes; {name} is a regression task")
+    _check(stop_target is None or stop_target.metric != "test_acc",
+           f"train.stop_at: {name} is a regression task, with no accuracy; use \"train_loss <= ...\"")
