@@ -21,13 +21,19 @@ class CliError(Exception):
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    """The config a `run` asks for: preset or file, then --set, then the shortcut flags."""
+    """The config a `run` asks for: preset, file or setup string, then --set, then the shortcut flags."""
     from playground.core.experiments.catalog import get_preset
+    from playground.core.experiments.setup_string import decode_setup
     from playground.core import config as config_module
 
+    setup = getattr(args, "setup", None)
     if args.preset and args.config:
         raise ConfigError("give --preset or --config, not both")
-    if args.config:
+    if setup and (args.preset or args.config):
+        raise ConfigError("give --setup alone, not with --preset or --config")
+    if setup:
+        cfg = decode_setup(setup).config
+    elif args.config:
         cfg = config_module.load(args.config)
     elif args.preset:
         cfg = get_preset(args.preset).config()
@@ -74,8 +80,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from playground.core.runs.runlog import RunWriter, prepare_run_dir
 
     cfg = build_config(args)
+    if getattr(args, "setup", None):
+        from playground.core.experiments.setup_string import decode_setup
+
+        hook_settings = decode_setup(args.setup).lesson_hooks()  # of the lesson it names, if any
+    else:
+        hook_settings = lesson_hook_settings(args, cfg)
     # Fails on bad data or device before anything is written.
-    trainer = build_trainer(cfg, lesson_hook_settings(args, cfg))
+    trainer = build_trainer(cfg, hook_settings)
     if args.tensorboard:
         from playground.core.runs.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
 
@@ -200,7 +212,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from playground.ui.app import run_app
 
     return run_app(selftest=args.selftest, screenshot=args.screenshot, preset=args.preset,
-                   config_path=args.config, start=args.start, lesson=args.lesson, sweep=args.sweep)
+                   config_path=args.config, start=args.start, lesson=args.lesson, sweep=args.sweep,
+                   setup=args.setup)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -210,6 +223,7 @@ def make_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train a network headless and write a run folder")
     run.add_argument("--preset", help="a named setup (see `playground presets`)")
     run.add_argument("--config", help="a config.toml file")
+    run.add_argument("--setup", metavar="STRING", help="a setup string (tnp1:...) someone handed you")
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override one setting (repeatable)")
     run.add_argument("--epochs", type=int)
     run.add_argument("--seed", type=int)
@@ -257,6 +271,7 @@ def make_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", metavar="PNG", help="with --selftest: where to save the window's PNG")
     gui.add_argument("--preset", help="open with a named setup (see `playground presets`)")
     gui.add_argument("--config", help="open with the settings of a config.toml file")
+    gui.add_argument("--setup", metavar="STRING", help="open with the settings of a setup string (tnp1:...)")
     gui.add_argument("--start", action="store_true", help="start training at once")
     gui.add_argument("--lesson", help="open on a lesson (a name from `playground lessons`, or a lesson .toml file)")
     gui.add_argument("--sweep", action="store_true", help="with --lesson: run the lesson's sweep at once")
