@@ -85,3 +85,13 @@ def test_the_boundary_grid_goes_through_the_feature_map():
             logits = h @ weights[1][member] + biases[1][member]
             expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
             np.testing.assert_allclose(grid.probs[member, j, i], expected, rtol=1e-4, atol=1e-6)
+
+
+def test_the_apps_preview_draws_the_points_in_the_plane_not_the_features():
+    from playground.ui.model.preview import preview
+
+    cfg = validate(from_dict({"task": {"name": "circle", "samples": 40, "features": ["x1^2", "x2^2", "sin(x1)"]}}))
+    live = preview(cfg)
+    data = get_task("circle").build(cfg.task.params, cfg.train.seed)
+    np.testing.assert_array_equal(live["preview"].points, data.plane_train)
+    assert live["layer_sizes"][0] == 3 and live["feature_names"] == ["x1^2", "x2^2", "sin(x1)"]
