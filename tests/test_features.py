@@ -95,3 +95,15 @@ def test_the_apps_preview_draws_the_points_in_the_plane_not_the_features():
     data = get_task("circle").build(cfg.task.params, cfg.train.seed)
     np.testing.assert_array_equal(live["preview"].points, data.plane_train)
     assert live["layer_sizes"][0] == 3 and live["feature_names"] == ["x1^2", "x2^2", "sin(x1)"]
+
+
+def test_the_control_panel_keeps_features_and_drawn_points_it_has_no_field_for(qtbot):
+    from playground.ui.panels.controls import ControlPanel
+
+    panel = ControlPanel(validate(from_dict({"task": {"name": "spiral"}})))
+    qtbot.addWidget(panel)
+    for task in ({"name": "spiral", "features": ["x1^2", "sin(x2)"]},
+                 {"name": "drawn", "points": [[0.0, 1.0, 0], [1.0, 0.0, 1]], "features": ["x1*x2"]}):
+        cfg = validate(from_dict({"task": task}))
+        panel.set_config(cfg)
+        assert panel.config() == cfg
