@@ -189,7 +189,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     writer.writerow([f"x{i}" for i in range(d)] + ["y", "split"])
     for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
         for row, label in zip(x, y):
-            writer.writerow([repr(float(v)) for v in row] + [int(label), split])
+            target = repr(float(label)) if data.regression else int(label)
+            writer.writerow([repr(float(v)) for v in row] + [target, split])
     atomic_write_text(out, buffer.getvalue())
     print(f"wrote {len(data.x_train) + len(data.x_test)} rows of task {cfg.task.name} to {out}")
     return 0

@@ -134,3 +134,12 @@ def test_tasks_lists_the_new_tasks_with_their_options(capsys):
     for name in ("reg-plane", "reg-gauss", "reg-csv", "drawn"):
         assert f"\n{name}: " in text
     assert "features = ['x1', 'x2']" in text and "points = []" in text and "target_column = ''" in text
+
+
+def test_playground_data_writes_a_regressions_targets_as_numbers(tmp_path):
+    out = tmp_path / "reg.csv"
+    assert main(["data", "reg-plane", "--set", "task.samples=30", "--set", "task.noise=0", "--out", str(out)]) == 0
+    with open(out) as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        assert float(row["y"]) == pytest.approx((float(row["x0"]) + float(row["x1"])) / 2, abs=1e-6)
