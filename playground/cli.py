@@ -22,13 +22,19 @@ class CliError(Exception):
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    """The config a `run` asks for: preset or file, then --set, then the shortcut flags."""
+    """The config a `run` asks for: preset, file or setup string, then --set, then the shortcut flags."""
     from playground.core.experiments.catalog import get_preset
+    from playground.core.experiments.setup_string import decode_setup
     from playground.core import config as config_module
 
+    setup = getattr(args, "setup", None)
     if args.preset and args.config:
         raise ConfigError("give --preset or --config, not both")
-    if args.config:
+    if setup and (args.preset or args.config):
+        raise ConfigError("give --setup alone, not with --preset or --config")
+    if setup:
+        cfg = decode_setup(setup).config
+    elif args.config:
         cfg = config_module.load(args.config)
     elif args.preset:
         cfg = get_preset(args.preset).config()
@@ -107,8 +113,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from playground.core.runs.runlog import RunWriter, prepare_run_dir
 
     cfg = build_config(args)
+    if getattr(args, "setup", None):
+        from playground.core.experiments.setup_string import decode_setup
+
+        hook_settings = decode_setup(args.setup).lesson_hooks()  # of the lesson it names, if any
+    else:
+        hook_settings = lesson_hook_settings(args, cfg)
     # Fails on bad data or device before anything is written.
-    trainer = build_trainer(cfg, lesson_hook_settings(args, cfg))
+    trainer = build_trainer(cfg, hook_settings)
     schedule_changes(trainer, args)
     if args.tensorboard:
         from playground.core.runs.tensorboard_log import INSTALL_HINT, TensorBoardLog, tensorboard_available
@@ -185,7 +197,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 allowed = f" [{'|'.join(opt.choices)}]"
             elif opt.low is not None:
                 allowed = f" [{opt.low:g}..{opt.high:g}]"
-            print(f"    {opt.name} = {opt.default!r}{allowed}  {opt.help}")
+            default = list(opt.default) if isinstance(opt.default, tuple) else opt.default  # as TOML lists it
+            print(f"    {opt.name} = {default!r}{allowed}  {opt.help}")
     return 0
 
 
@@ -210,7 +223,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     writer.writerow([f"x{i}" for i in range(d)] + ["y", "split"])
     for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
         for row, label in zip(x, y):
-            writer.writerow([repr(float(v)) for v in row] + [int(label), split])
+            target = repr(float(label)) if data.regression else int(label)
+            writer.writerow([repr(float(v)) for v in row] + [target, split])
     atomic_write_text(out, buffer.getvalue())
     print(f"wrote {len(data.x_train) + len(data.x_test)} rows of task {cfg.task.name} to {out}")
     return 0
@@ -233,7 +247,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from playground.ui.app import run_app
 
     return run_app(selftest=args.selftest, screenshot=args.screenshot, preset=args.preset,
-                   config_path=args.config, start=args.start, lesson=args.lesson, sweep=args.sweep)
+                   config_path=args.config, start=args.start, lesson=args.lesson, sweep=args.sweep,
+                   setup=args.setup)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -243,6 +258,7 @@ def make_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train a network headless and write a run folder")
     run.add_argument("--preset", help="a named setup (see `playground presets`)")
     run.add_argument("--config", help="a config.toml file")
+    run.add_argument("--setup", metavar="STRING", help="a setup string (tnp1:...) someone handed you")
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override one setting (repeatable)")
     run.add_argument("--epochs", type=int)
     run.add_argument("--seed", type=int)
@@ -295,6 +311,7 @@ def make_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", metavar="PNG", help="with --selftest: where to save the window's PNG")
     gui.add_argument("--preset", help="open with a named setup (see `playground presets`)")
     gui.add_argument("--config", help="open with the settings of a config.toml file")
+    gui.add_argument("--setup", metavar="STRING", help="open with the settings of a setup string (tnp1:...)")
     gui.add_argument("--start", action="store_true", help="start training at once")
     gui.add_argument("--lesson", help="open on a lesson (a name from `playground lessons`, or a lesson .toml file)")
     gui.add_argument("--sweep", action="store_true", help="with --lesson: run the lesson's sweep at once")

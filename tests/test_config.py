@@ -7,7 +7,7 @@ import pytest
 
 from playground.core import config as C
 from playground.core.config import Config, ConfigError, apply_overrides, from_dict, to_dict, validate
-from playground.core.config.rules import Choice, Choices, Each, Range
+from playground.core.config.rules import Choice, Choices, Each, Parsed, Range
 from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH, SECTIONS, SETTINGS
 
 
@@ -132,7 +132,7 @@ def test_every_key_has_exactly_one_rule_of_its_type():
         annotation = _annotation(*keys[key])
         if isinstance(rule, Range):
             assert annotation == f"<class '{rule.kind.__name__}'>", key
-        elif isinstance(rule, Choices):
+        elif isinstance(rule, (Choices, Parsed)):
             assert annotation == "<class 'str'>", key
         else:
             assert annotation.startswith("tuple["), key
@@ -166,6 +166,13 @@ def _range_cases(rule: Range) -> list[tuple[float, bool]]:
     return cases
 
 
+# Texts with a grammar: written out by hand (they have no ends to step beyond).
+PARSED_CASES = {
+    "train.stop_at": [("", True), ("test_acc >= 0.95", True), ("train_loss <= 0.01", True),
+                      ("test_acc >= 1.5", False), ("test_acc <= 0.9", False), ("accuracy 90%", False)],
+}
+
+
 def _cases():
     width = len(Config().network.hidden)
     for key, rule in SETTINGS.items():
@@ -174,6 +181,8 @@ def _cases():
         elif isinstance(rule, Choices):
             yield from ((key, name, True) for name in rule.names)
             yield key, "no-such-choice", False
+        elif isinstance(rule, Parsed):
+            yield from ((key, text, ok) for text, ok in PARSED_CASES[key])
         elif isinstance(rule.item, Choices):
             yield from ((key, (name,) * width, True) for name in rule.item.names)
             yield key, ("no-such-choice",) * width, False

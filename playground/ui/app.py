@@ -21,15 +21,20 @@ def build_window(config=None):
     return window
 
 
-def initial_config(preset: str | None = None, config_path: str | None = None):
-    """The settings the window opens with: a preset, a config file, or None (the default).
-    Raises ConfigError with a one-line reason (the command line prints it, exit 2)."""
+def initial_config(preset: str | None = None, config_path: str | None = None, setup: str | None = None):
+    """The settings the window opens with: a preset, a config file, a setup string, or None (the
+    default). Raises ConfigError with a one-line reason (the command line prints it, exit 2)."""
     from playground.core import config as config_module
     from playground.core.config import ConfigError, validate
     from playground.core.experiments.catalog import get_preset
+    from playground.core.experiments.setup_string import decode_setup
 
     if preset and config_path:
         raise ConfigError("give --preset or --config, not both")
+    if setup:
+        if preset or config_path:
+            raise ConfigError("give --setup alone, not with --preset or --config")
+        return decode_setup(setup).config
     if config_path:
         return config_module.load(config_path)
     if preset:
@@ -39,13 +44,13 @@ def initial_config(preset: str | None = None, config_path: str | None = None):
 
 def run_app(selftest: bool = False, screenshot: str | None = None, preset: str | None = None,
             config_path: str | None = None, start: bool = False, lesson: str | None = None,
-            sweep: bool = False) -> int:
+            sweep: bool = False, setup: str | None = None) -> int:
     import torch
 
     from playground.core.experiments.lessons import get_lesson
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
-    config = initial_config(preset, config_path)  # bad input fails here, before any window
+    config = initial_config(preset, config_path, setup)  # bad input fails here, before any window
     lesson = get_lesson(lesson) if lesson else None
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -7,7 +7,7 @@ tells a control what to offer (choices with labels and descriptions; bounds, log
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn, Union
+from typing import Any, Callable, NoReturn, Union
 
 from playground.core.base.errors import ConfigError
 
@@ -95,7 +95,21 @@ class Each:
             self.item.check(item_key, value)
 
 
-Rule = Union[Choices, Range, Each]
+@dataclass(frozen=True)
+class Parsed:
+    """A text with its own small grammar (e.g. "test_acc >= 0.95"); `parse` raises ConfigError."""
+
+    parse: Callable[[str], Any]
+    description: str  # one line: what the text may say
+
+    def check(self, key: str, value: str) -> None:
+        try:
+            self.parse(value)
+        except ConfigError as exc:
+            _refuse(f"{key}: {exc}" if not str(exc).startswith(key) else str(exc))
+
+
+Rule = Union[Choices, Range, Each, Parsed]
 
 
 def _refuse(message: str) -> NoReturn:

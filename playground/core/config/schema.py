@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from playground.core.base.errors import ConfigError
-from playground.core.config.rules import Choice, Choices, Each, Range, Rule
+from playground.core.config.rules import Choice, Choices, Each, Parsed, Range, Rule
+from playground.core.config.stopping import parse_stop_at
 
 CONFIG_VERSION = 1
 
@@ -93,7 +94,7 @@ SCENARIOS = SCENARIO_CHOICES.names
 METHODS = METHOD_CHOICES.names
 
 # The keys a running trainer may change (the app's sliders, `run --change`); recorded in changes.csv.
-LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay")
+LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay", "train.l1")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class TrainConfig:
     lr: float = 4e-4
     momentum: float = 0.0
     weight_decay: float = 0.0
+    # L1 penalty on the weights (not the biases), added to the loss: l1 * sum |w|.
+    l1: float = 0.0
     batch_size: int = 512
     epochs: int = 1000
     # 0 = one pass over the training set; online tasks (fresh samples) need a number.
@@ -131,6 +134,8 @@ class TrainConfig:
     threads: int = 1
     eval_schedule: str = "every"
     eval_points: int = 400
+    # End early at a target: "test_acc >= 0.95" or "train_loss <= 0.05" (config/stopping.py).
+    stop_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,7 @@ SETTINGS: dict[str, Rule] = {
     "train.lr": Range(float, 0.0, 100.0, low_open=True, log=True, slider=(1e-5, 10.0)),
     "train.momentum": Range(float, 0.0, 0.999),
     "train.weight_decay": Range(float, 0.0, 10.0),
+    "train.l1": Range(float, 0.0, 10.0),
     "train.batch_size": Range(int, 1, 1_000_000),
     "train.epochs": Range(int, 1, 10_000_000),
     "train.steps_per_epoch": Range(int, 0, 1_000_000),
@@ -202,6 +208,7 @@ SETTINGS: dict[str, Rule] = {
     "train.threads": Range(int, 1, 256),
     "train.eval_schedule": SCHEDULE_CHOICES,
     "train.eval_points": Range(int, 2, 1_000_000),
+    "train.stop_at": Parsed(parse_stop_at, 'empty (train to the end), "test_acc >= X" or "train_loss <= X"'),
     "probes.estimator": ESTIMATOR_CHOICES,
     "probes.bins": Range(int, 2, 10_000),
     "probes.adaptive_bins": Range(int, 2, 10_000),

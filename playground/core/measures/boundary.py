@@ -1,4 +1,6 @@
-"""The decision boundary of a 2-D task: every member's class probabilities on a grid of inputs.
+"""The decision boundary of a 2-D task: every member's class probabilities on a grid of the
+(x1, x2) plane (through the task's input features, where it has them), or a regression's
+predicted surface.
 
 Computed in the thread that trains (the GUI's worker, at a throttled rate) and handed to the
 decision-boundary view as plain numpy arrays, like TensorFlow Playground's output heatmap.
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from playground.core.tasks.features import feature_map
+
 DEFAULT_RESOLUTION = 64
 # Margin around the data, as a fraction of its extent.
 MARGIN = 0.1
@@ -18,13 +22,24 @@ MARGIN = 0.1
 
 @dataclass
 class BoundaryGrid:
-    xs: np.ndarray  # (R,) grid coordinates of the first input
-    ys: np.ndarray  # (R,) of the second input
+    xs: np.ndarray  # (R,) grid coordinates of x1
+    ys: np.ndarray  # (R,) of x2
     probs: np.ndarray  # (E, R, R, C) class probabilities; probs[e, j, i] is at (xs[i], ys[j])
-    points: np.ndarray  # (N, 2) member 0's training inputs
-    labels: np.ndarray  # (N,) their labels
-    test_points: np.ndarray  # (M, 2) member 0's test inputs
+    points: np.ndarray  # (N, 2) member 0's training points in the (x1, x2) plane
+    labels: np.ndarray  # (N,) their labels (targets for a regression)
+    test_points: np.ndarray  # (M, 2) member 0's test points
     test_labels: np.ndarray
+    # A regression's predicted surface (E, R, R), values[e, j, i] at (xs[i], ys[j]); None otherwise.
+    values: np.ndarray | None = None
+
+
+@dataclass
+class Plane:
+    """Member 0's points in the (x1, x2) plane and the features the network sees of them."""
+
+    train: np.ndarray  # (N, 2)
+    test: np.ndarray  # (M, 2)
+    features: tuple[str, ...] | None  # None: the two inputs are the plane's coordinates
 
 
 def grid_extent(points: np.ndarray, margin: float = MARGIN) -> tuple[float, float, float, float]:
@@ -47,28 +62,52 @@ def output_probabilities(output: torch.Tensor, loss: str, class_mask: torch.Tens
     return torch.softmax(output, dim=-1)
 
 
+def task_plane(data) -> Plane | None:
+    """The plane of a task's data (TaskData): a 2-D task's own points where its inputs are
+    features of them, else the inputs where there are two; None for other tasks."""
+    first = data.datasets[0] if data.datasets else None
+    if first is not None and first.plane_train is not None and first.plane_test is not None:
+        # A subset of the data (a split-classes sequence) no longer lines up with its plane.
+        if len(first.plane_train) == data.n_train and len(first.plane_test) == data.x_test.shape[1]:
+            return Plane(first.plane_train, first.plane_test, tuple(first.feature_names))
+    if data.input_dim == 2:
+        return Plane(data.x_train[0].detach().cpu().numpy(), data.x_test[0].detach().cpu().numpy(), None)
+    return None
+
+
+def plane_grid(plane: Plane, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid coordinates xs, ys (R,) around the plane's points, and the network's inputs at
+    every grid point (R*R, inputs), row-major with x1 varying fastest."""
+    x0, x1, y0, y1 = grid_extent(np.concatenate([plane.train, plane.test]))
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # (R, R): row j is ys[j]
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    inputs = points if plane.features is None else feature_map(points, plane.features)
+    return xs, ys, inputs.astype(np.float32)
+
+
 def supports_boundary(trainer) -> bool:
-    return trainer.task.input_dim == 2
+    return task_plane(trainer.task) is not None
 
 
 @torch.no_grad()
 def compute_boundary(trainer, resolution: int = DEFAULT_RESOLUTION) -> BoundaryGrid:
-    """Evaluate every member of the trainer's model on a resolution x resolution grid."""
+    """Evaluate every member of the trainer's model on a resolution x resolution grid of the plane."""
     data = trainer.task
-    if data.input_dim != 2:
+    plane = task_plane(data)
+    if plane is None:
         raise ValueError(f"a decision boundary needs 2 inputs; task {data.name} has {data.input_dim}")
-    x_train = data.x_train[0].detach().cpu().numpy()
-    x_test = data.x_test[0].detach().cpu().numpy()
-    x0, x1, y0, y1 = grid_extent(np.concatenate([x_train, x_test]))
-    xs = np.linspace(x0, x1, resolution)
-    ys = np.linspace(y0, y1, resolution)
-    gx, gy = np.meshgrid(xs, ys)  # (R, R): row j is ys[j]
-    inputs = torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], axis=1), dtype=torch.float32, device=trainer.device)
-    output = trainer.model(inputs)  # (E, R*R, outputs)
+    xs, ys, inputs = plane_grid(plane, resolution)
+    output = trainer.model(torch.as_tensor(inputs, device=trainer.device))  # (E, R*R, outputs)
+    values = None
+    if data.regression:
+        values = output[..., 0].reshape(trainer.members, resolution, resolution).cpu().numpy().astype(np.float32)
     probs = output_probabilities(output, trainer.config.train.loss, data.class_mask)
     probs = probs.reshape(trainer.members, resolution, resolution, -1).cpu().numpy().astype(np.float32)
     return BoundaryGrid(
         xs=xs, ys=ys, probs=probs,
-        points=x_train.copy(), labels=data.y_train[0].detach().cpu().numpy().copy(),
-        test_points=x_test.copy(), test_labels=data.y_test[0].detach().cpu().numpy().copy(),
+        points=np.array(plane.train), labels=data.y_train[0].detach().cpu().numpy().copy(),
+        test_points=np.array(plane.test), test_labels=data.y_test[0].detach().cpu().numpy().copy(),
+        values=values,
     )

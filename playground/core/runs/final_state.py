@@ -1,9 +1,11 @@
 """The trained network's last state as a run file (final_state.npz), so a reopened run can draw
-what the CSV tables do not hold: the network's weights and the decision boundary.
+what the CSV tables do not hold: the network's weights, the decision boundary (or a regression's
+predicted surface), the neuron heatmaps of member 0 (2-D tasks) and the test set's confusion
+matrix (classification).
 
 Written once when a run ends (CLI and GUI alike), atomically; read back into the same
 `live` dictionary the GUI's worker sends while training (weights, biases, layer sizes,
-activations, feature names, boundary grid, probe layer names).
+activations, feature names, boundary grid, probe layer names, "neurons", "confusion").
 """
 
 from __future__ import annotations
@@ -44,7 +46,32 @@ def capture(trainer) -> dict[str, np.ndarray]:
         grid = compute_boundary(trainer)
         for name in BOUNDARY_FIELDS:
             arrays[f"boundary_{name}"] = np.asarray(getattr(grid, name))
+        if grid.values is not None:
+            arrays["boundary_values"] = grid.values
+        arrays.update(_neuron_arrays(trainer))
+    arrays.update(_confusion_arrays(trainer))
     return arrays
+
+
+def _neuron_arrays(trainer) -> dict[str, np.ndarray]:
+    from playground.core.measures.neurons import compute_neuron_maps
+
+    maps = compute_neuron_maps(trainer, member=0)
+    arrays = {"neurons_xs": maps.xs, "neurons_ys": maps.ys, "neurons_member": np.array(maps.member),
+              "neurons_features": np.asarray(maps.feature_names, dtype=str), "neurons_inputs": maps.inputs}
+    for index, (layer, units) in enumerate(zip(maps.layers, maps.units)):
+        arrays[f"neurons_layer_{index}"] = layer
+        arrays[f"neurons_units_{index}"] = units
+    return arrays
+
+
+def _confusion_arrays(trainer) -> dict[str, np.ndarray]:
+    from playground.core.measures.confusion import confusion_on_test_set, mean_confusion
+
+    counts = confusion_on_test_set(trainer)
+    if counts is None:
+        return {}
+    return {"confusion": counts, "confusion_mean": mean_confusion(counts)}
 
 
 def _feature_names(trainer) -> list[str]:
@@ -113,5 +140,27 @@ def read(run_dir: str | Path) -> dict[str, Any]:
         missing = [name for name in BOUNDARY_FIELDS if f"boundary_{name}" not in arrays]
         if missing:
             raise RunFileError(f"{path}: missing 'boundary_{missing[0]}'")
-        live["boundary"] = BoundaryGrid(**{name: arrays[f"boundary_{name}"] for name in BOUNDARY_FIELDS})
+        live["boundary"] = BoundaryGrid(**{name: arrays[f"boundary_{name}"] for name in BOUNDARY_FIELDS},
+                                        values=arrays.get("boundary_values"))
+    if "neurons_inputs" in arrays:
+        live["neurons"] = _read_neurons(path, arrays, layers)
+    if "confusion" in arrays:
+        counts = arrays["confusion"]
+        live["confusion"] = {"counts": counts, "mean": arrays.get("confusion_mean", counts.mean(axis=0))}
     return live
+
+
+def _read_neurons(path: Path, arrays: dict[str, np.ndarray], layers: int):
+    from playground.core.measures.neurons import NeuronMaps
+
+    missing = [key for key in ("neurons_xs", "neurons_ys", "neurons_member", "neurons_features",
+                               *(f"neurons_{kind}_{i}" for i in range(layers) for kind in ("layer", "units")))
+               if key not in arrays]
+    if missing:
+        raise RunFileError(f"{path}: missing '{missing[0]}'")
+    return NeuronMaps(
+        xs=arrays["neurons_xs"], ys=arrays["neurons_ys"], member=int(arrays["neurons_member"]),
+        feature_names=[str(name) for name in arrays["neurons_features"]], inputs=arrays["neurons_inputs"],
+        layers=[arrays[f"neurons_layer_{i}"] for i in range(layers)],
+        units=[arrays[f"neurons_units_{i}"] for i in range(layers)],
+    )

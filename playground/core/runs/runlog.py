@@ -37,7 +37,8 @@ CHANGES_COLUMNS = ("epoch", "step", "key", "value")
 
 def _format(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
-        return repr(float(value))
+        # NaN (no value, e.g. a regression's accuracy) is an empty cell, as pandas writes it.
+        return repr(float(value)) if not np.isnan(value) else ""
     return str(value)
 
 
@@ -163,6 +164,8 @@ class RunWriter:
             final = {}
             for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
                 values = getattr(record, key)
+                if np.all(np.isnan(values)):
+                    continue  # a regression has no accuracy
                 final[key] = {"mean": float(np.mean(values)), "per_member": [float(v) for v in values]}
             summary["final"] = {"epoch": record.epoch, **final}
         if self._matrix_rows:
@@ -239,7 +242,7 @@ def read_table(path: Path) -> Table:
     for j, name in enumerate(header):
         column = [row[j] for row in body]
         try:
-            values = np.array([float(v) for v in column])
+            values = np.array([float(v) if v != "" else np.nan for v in column])
             if values.size and np.all(values == np.round(values)) and all("." not in v and "e" not in v.lower() for v in column):
                 values = values.astype(np.int64)
             table[name] = values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playground.core.base.errors import ConfigError
-from playground.core.tasks import csvdata, digits, ib, modes, parity, toy2d
+from playground.core.tasks import csvdata, digits, drawn, ib, modes, parity, regression, toy2d
 from playground.core.tasks.base import Dataset, Option, TaskSpec
 
 TASKS: dict[str, TaskSpec] = {}
@@ -14,7 +14,8 @@ def register(spec: TaskSpec) -> TaskSpec:
     return spec
 
 
-for _spec in (ib.SPEC, parity.SPEC, *toy2d.SPECS, csvdata.SPEC, digits.SPEC, modes.SPEC):
+for _spec in (ib.SPEC, parity.SPEC, *toy2d.SPECS, *regression.SPECS, drawn.SPEC, csvdata.SPEC,
+              csvdata.REGRESSION_SPEC, digits.SPEC, modes.SPEC):
     register(_spec)
 
 

@@ -25,6 +25,8 @@ class Option:
     choices: tuple[str, ...] | None = None
     # Open interval: the bounds themselves are not allowed.
     exclusive: bool = False
+    # For values that are not one number or name (lists): (key, value) -> the checked value.
+    convert: Callable[[str, Any], Any] | None = None
 
     def coerce(self, task: str, value: Any) -> Any:
         return self.check_value(f"task.{self.name}", value, f" for task {task}")
@@ -32,6 +34,8 @@ class Option:
     def check_value(self, key: str, value: Any, context: str = "") -> Any:
         """`value` converted to the default's type and checked against the choices or range;
         ConfigError names `key` (and `context`) otherwise."""
+        if self.convert is not None:
+            return self.convert(key, value)
         kind = type(self.default)
         if kind is bool:
             if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -81,7 +85,8 @@ RANDOM_LABELS = Option(
 
 @dataclass
 class Dataset:
-    """One member's data. Arrays are float32 inputs (N, d) and int64 class labels (N,)."""
+    """One member's data. Arrays are float32 inputs (N, d) and int64 class labels (N,), or
+    float32 targets (N,) for a regression task (then n_classes = 1, the one output unit)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -96,10 +101,23 @@ class Dataset:
     feature_names: tuple[str, ...] = ()
     # Probe inputs are an exact enumeration of a finite, uniform input set (the IB patterns).
     probe_is_full_input_set: bool = False
+    regression: bool = False
+    # The 2-D tasks' points in the (x1, x2) plane, where the inputs are features of them.
+    plane_train: np.ndarray | None = None
+    plane_test: np.ndarray | None = None
 
     @property
     def input_dim(self) -> int:
         return int(self.x_train.shape[1])
+
+    def plane(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Train and test points in the (x1, x2) plane: the task's own, or the inputs
+        themselves where there are two; None for other tasks."""
+        if self.plane_train is not None and self.plane_test is not None:
+            return self.plane_train, self.plane_test
+        if self.input_dim == 2:
+            return self.x_train, self.x_test
+        return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,8 @@ class TaskSpec:
     classes: Callable[[Mapping[str, Any]], int] = field(default=lambda params: 2)
     # Cross-option checks (e.g. parity's k <= n); raise ConfigError.
     check: Callable[[Mapping[str, Any]], None] = field(default=lambda params: None)
+    # Whether the resolved params make it a regression task (a numeric target, mse loss).
+    regression: Callable[[Mapping[str, Any]], bool] = field(default=lambda params: False)
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Fill defaults, coerce types, check ranges; unknown options are an error."""
@@ -128,6 +148,9 @@ class TaskSpec:
 
     def n_classes(self, params: Mapping[str, Any]) -> int:
         return self.classes(params)
+
+    def is_regression(self, params: Mapping[str, Any]) -> bool:
+        return bool(self.regression(params))
 
 
 def split_indices(n: int, train_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -155,20 +178,34 @@ def finite_dataset(
     n_classes: int,
     params: Mapping[str, Any],
     seed: int,
+    plane: np.ndarray | None = None,
+    regression: bool = False,
     **extra: Any,
 ) -> Dataset:
-    """Split a fixed dataset by the seed and apply random labels to its training part."""
+    """Split a fixed dataset by the seed and apply random labels to its training part.
+
+    `plane`: each sample's (x1, x2) point where `x` holds features of it, split alike.
+    `regression`: `y` is a numeric target (float32; random labels do not apply)."""
     rng = np.random.default_rng(seed)
     train, test = split_indices(len(x), params["train_fraction"], rng)
-    y_train = randomise_labels(y[train], params.get("random_labels", 0.0), n_classes, rng)
+    if regression:
+        y = y.astype(np.float32)
+        y_train = y[train]
+    else:
+        y = y.astype(np.int64)
+        y_train = randomise_labels(y[train], params.get("random_labels", 0.0), n_classes, rng)
     x = x.astype(np.float32)
+    if plane is not None:
+        plane = np.asarray(plane, dtype=np.float32)
+        extra.update(plane_train=plane[train], plane_test=plane[test])
     return Dataset(
         x_train=x[train],
-        y_train=y_train.astype(np.int64),
+        y_train=y_train,
         x_test=x[test],
-        y_test=y[test].astype(np.int64),
+        y_test=y[test],
         n_classes=n_classes,
         x_probe=x,
-        y_probe=y.astype(np.int64),
+        y_probe=y,
+        regression=regression,
         **extra,
     )

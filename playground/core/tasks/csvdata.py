@@ -28,9 +28,36 @@ class CsvTable:
 
 
 def read_csv_task(path: str, label_column: str) -> CsvTable:
+    """The file's features and its label column as classes (two or more)."""
+    x, labels, features, label_name = _read_columns(path, label_column)
+    classes = tuple(sorted(set(labels), key=_natural_key))
+    if len(classes) < 2:
+        raise ConfigError(f"{path}: column '{label_name}' has only one class; a task needs two or more")
+    lookup = {name: index for index, name in enumerate(classes)}
+    y = np.array([lookup[label] for label in labels], dtype=np.int64)
+    return CsvTable(x, y, classes, features)
+
+
+def read_csv_targets(path: str, target_column: str) -> CsvTable:
+    """The file's features and a numeric target column (the reg-csv task)."""
+    x, labels, features, target_name = _read_columns(path, target_column, "target_column")
+    y = np.empty(len(labels))
+    for r, cell in enumerate(labels, start=2):
+        try:
+            y[r - 2] = float(cell)
+        except ValueError:
+            raise ConfigError(f"{path}: row {r}, column '{target_name}': {cell!r} is not a number "
+                              f"(reg-csv needs a numeric target; the csv task takes class labels)") from None
+        if not math.isfinite(y[r - 2]):
+            raise ConfigError(f"{path}: row {r}, column '{target_name}': {cell!r} is not a finite number")
+    return CsvTable(x, y, (), features)
+
+
+def _read_columns(path: str, label_column: str, key: str = "label_column"
+                  ) -> tuple[np.ndarray, list[str], tuple[str, ...], str]:
     if not path:
         raise ConfigError("task.path: the csv task needs a file (task.path = \"data.csv\")")
-    return _read_cached(str(Path(path).resolve()), label_column, _mtime(path))
+    return _read_cached(str(Path(path).resolve()), label_column, key, _mtime(path))
 
 
 def _mtime(path: str) -> float:
@@ -41,7 +68,8 @@ def _mtime(path: str) -> float:
 
 
 @lru_cache(maxsize=8)
-def _read_cached(path: str, label_column: str, _mtime_key: float) -> CsvTable:
+def _read_cached(path: str, label_column: str, key: str, _mtime_key: float) -> tuple[np.ndarray, list[str], tuple[str, ...], str]:
+    """Numeric feature columns, the label column's cells as text, the feature names, the label's name."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
@@ -55,7 +83,7 @@ def _read_cached(path: str, label_column: str, _mtime_key: float) -> CsvTable:
         raise ConfigError(f"{path}: needs at least one feature column and a label column")
     label_name = label_column or header[-1]
     if label_name not in header:
-        raise ConfigError(f"task.label_column: {label_name!r} is not a column of {path}; columns: {', '.join(header)}")
+        raise ConfigError(f"task.{key}: {label_name!r} is not a column of {path}; columns: {', '.join(header)}")
     label_index = header.index(label_name)
     feature_index = [i for i in range(len(header)) if i != label_index]
     features = np.empty((len(rows) - 1, len(feature_index)), dtype=np.float64)
@@ -76,12 +104,7 @@ def _read_cached(path: str, label_column: str, _mtime_key: float) -> CsvTable:
         if not label:
             raise ConfigError(f"{path}: row {r}, column '{label_name}': the label is empty")
         labels.append(label)
-    classes = tuple(sorted(set(labels), key=_natural_key))
-    if len(classes) < 2:
-        raise ConfigError(f"{path}: column '{label_name}' has only one class; a task needs two or more")
-    lookup = {name: index for index, name in enumerate(classes)}
-    y = np.array([lookup[label] for label in labels], dtype=np.int64)
-    return CsvTable(features, y, classes, tuple(header[i] for i in feature_index))
+    return features, labels, tuple(header[i] for i in feature_index), label_name
 
 
 def _natural_key(label: str) -> tuple:
@@ -91,14 +114,23 @@ def _natural_key(label: str) -> tuple:
         return (1, 0.0, label)
 
 
-def build(params: Mapping[str, Any], seed: int) -> Dataset:
-    table = read_csv_task(params["path"], params["label_column"])
-    x = table.x
+def _standardized(x: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
     if params["standardize"]:
         std = x.std(axis=0)
         x = (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
-    return finite_dataset(x.astype(np.float32), table.y, len(table.classes), params, seed,
+    return x.astype(np.float32)
+
+
+def build(params: Mapping[str, Any], seed: int) -> Dataset:
+    table = read_csv_task(params["path"], params["label_column"])
+    return finite_dataset(_standardized(table.x, params), table.y, len(table.classes), params, seed,
                           feature_names=table.features)
+
+
+def build_regression(params: Mapping[str, Any], seed: int) -> Dataset:
+    table = read_csv_targets(params["path"], params["target_column"])
+    return finite_dataset(_standardized(table.x, params), table.y, 1, params, seed,
+                          regression=True, feature_names=table.features)
 
 
 def _classes(params: Mapping[str, Any]) -> int:
@@ -112,4 +144,21 @@ SPEC = TaskSpec(
     build=build,
     classes=_classes,
     check=lambda params: read_csv_task(params["path"], params["label_column"]),
+)
+
+
+REGRESSION_SPEC = TaskSpec(
+    name="reg-csv",
+    description="Your own regression data: numeric columns and a numeric target column from a CSV file "
+                "(train with train.loss = mse)",
+    options=(
+        OPTIONS[0],
+        Option("target_column", "", "name of the numeric target column; empty = the last column"),
+        OPTIONS[2],
+        TRAIN_FRACTION,
+    ),
+    build=build_regression,
+    classes=lambda params: 1,
+    check=lambda params: read_csv_targets(params["path"], params["target_column"]),
+    regression=lambda params: True,
 )

@@ -6,13 +6,17 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from playground.core.tasks.base import RANDOM_LABELS, Dataset, Option, TaskSpec, finite_dataset
+from playground.core.tasks.base import RANDOM_LABELS, Dataset, Option, TaskSpec
+from playground.core.tasks.features import FEATURES, plane_dataset
 
+SAMPLES = Option("samples", 500, "number of points", 4, 100_000)
+TRAIN_FRACTION = Option("train_fraction", 0.5, "share of the points used for training", 0.0, 1.0, exclusive=True)
 COMMON = (
-    Option("samples", 500, "number of points", 4, 100_000),
+    SAMPLES,
     Option("noise", 0.1, "noise added to the points (0 = clean, 0.5 = very noisy)", 0.0, 1.0),
-    Option("train_fraction", 0.5, "share of the points used for training", 0.0, 1.0, exclusive=True),
+    TRAIN_FRACTION,
     RANDOM_LABELS,
+    FEATURES,
 )
 CLASSES = Option("classes", 2, "number of classes", 2, 8)
 
@@ -58,8 +62,7 @@ def _spec(name: str, description: str, make: Callable, with_classes: bool) -> Ta
         # The points depend on the seed too: each member sees its own sample, as a rerun would.
         rng = np.random.default_rng([seed, 2])
         x, y = make(rng, params["samples"], params["noise"], classes)
-        return finite_dataset(x.astype(np.float32), y.astype(np.int64), classes, params, seed,
-                              feature_names=("x1", "x2"))
+        return plane_dataset(x.astype(np.float32), y.astype(np.int64), classes, params, seed)
 
     return TaskSpec(name=name, description=description, options=options, build=build,
                     classes=lambda params: params.get("classes", 2))

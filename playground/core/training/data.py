@@ -28,6 +28,8 @@ class TaskData:
     class_mask: torch.Tensor | None = None
     datasets: Sequence[Dataset] = ()
     probe_is_full_input_set: bool = False
+    # y holds float targets (one output unit, mse), not class labels.
+    regression: bool = False
 
     @property
     def members(self) -> int:
@@ -48,16 +50,18 @@ def stack_datasets(name: str, datasets: Sequence[Dataset], device: torch.device 
 
     first = datasets[0]
     samplers = [d.sampler for d in datasets] if first.sampler is not None else None
+    y_type = torch.float32 if first.regression else torch.int64
     return TaskData(
         name=name,
         x_train=stack("x_train", torch.float32),
-        y_train=stack("y_train", torch.int64),
+        y_train=stack("y_train", y_type),
         x_test=stack("x_test", torch.float32),
-        y_test=stack("y_test", torch.int64),
+        y_test=stack("y_test", y_type),
         x_probe=stack("x_probe", torch.float32),
-        y_probe=stack("y_probe", torch.int64),
+        y_probe=stack("y_probe", y_type),
         n_classes=max(d.n_classes for d in datasets),
         samplers=samplers,
         datasets=list(datasets),
         probe_is_full_input_set=first.probe_is_full_input_set,
+        regression=first.regression,
     )

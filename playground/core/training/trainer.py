@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from playground.core.config import Config, ConfigError, from_dict, validate
 from playground.core.config.schema import LIVE_KEYS
+from playground.core.config.stopping import TARGET_REACHED, parse_stop_at
 from playground.core.base.control import RunControl, StopRequested
 from playground.core.training.data import TaskData, stack_datasets
 from playground.core.training.hooks import TrainerHook
@@ -76,6 +77,9 @@ class Trainer:
         self.task_index = 0
         first = self.tasks[0]
         self.n_classes = max(t.n_classes for t in self.tasks)
+        # A numeric target: one linear output unit (n_classes = 1), the mse loss, no accuracy.
+        self.regression = first.regression
+        self.stop_target = parse_stop_at(config.train.stop_at)
         self.output_dim = 1 if config.train.loss == "hinge" else self.n_classes
         hidden = list(config.network.hidden)
         activations = list(config.network.layer_activations) or [config.network.activation] * len(hidden)
@@ -250,6 +254,9 @@ class Trainer:
         if self.config.train.loss == "hinge":
             target = 2.0 * y.to(output.dtype) - 1.0
             return torch.clamp(1.0 - target * output[..., 0], min=0).mean(dim=1)
+        if self.config.train.loss == "mse" and self.regression:
+            # The mean squared error of the one output unit.
+            return (output[..., 0] - y).pow(2).mean(dim=1)
         if self.config.train.loss == "mse":
             # Half the squared distance to the one-hot target (Saxe et al.'s loss).
             target = F.one_hot(y, output.shape[-1]).to(output.dtype)
@@ -286,6 +293,8 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         losses = self.loss_per_member(self.model(x), y, self._batch_data())
         total = losses.sum()
+        if self.config.train.l1 > 0:
+            total = total + self.config.train.l1 * self.l1_norm()
         for hook in self.hooks:
             extra = hook.penalty(self)
             if extra is not None:
@@ -298,6 +307,10 @@ class Trainer:
         for hook in self.hooks:
             hook.after_step(self)
         return losses.detach()
+
+    def l1_norm(self) -> torch.Tensor:
+        """Sum of |w| over every weight of every member (biases are not penalised)."""
+        return sum(w.abs().sum() for w in self.model.weights)
 
     def _start(self) -> None:
         if not self._started:
@@ -338,7 +351,8 @@ class Trainer:
             )
             self.last_record = record
             return record
-        if self.eval_schedule.due(self.epoch):
+        reached = self._target_reached()
+        if self.eval_schedule.due(self.epoch) or reached:
             self._evaluate_into(record)
         for hook in self.hooks:
             hook.after_epoch(self, record)
@@ -347,6 +361,8 @@ class Trainer:
                 hook.on_task_end(self, self.task_index)
         if self.epoch >= self.total_epochs:
             record.stop_reason = self.stop_reason = COMPLETED
+        if reached:
+            record.stop_reason = self.stop_reason = TARGET_REACHED
         self.last_record = record
         return record
 
@@ -371,8 +387,22 @@ class Trainer:
         """Loss and accuracy of every member on (members, N, ...) inputs."""
         output = self.model(x)
         loss = self.loss_per_member(output, y, data)
+        if self.regression:
+            return loss.cpu().numpy().copy(), np.full(self.members, np.nan)
         accuracy = (self.predictions(output, data) == y).float().mean(dim=1)
         return loss.cpu().numpy().copy(), accuracy.cpu().numpy().copy()
+
+    def _target_reached(self) -> bool:
+        """Whether the ensemble's mean reached train.stop_at's target after this epoch."""
+        target = self.stop_target
+        if target is None:
+            return False
+        data = self.task
+        if target.metric == "test_acc":
+            value = self.evaluate(data.x_test, data.y_test, data)[1]
+        else:
+            value = self.evaluate(data.x_train, data.y_train, data)[0]
+        return target.reached(float(np.mean(value)))
 
     def _evaluate_into(self, record: EpochRecord) -> None:
         data = self.task

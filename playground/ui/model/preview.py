@@ -22,11 +22,12 @@ def preview(config: Config) -> dict[str, Any]:
     spec = get_task(config.task.name)
     data = spec.build(config.task.params, config.train.seed)
     live: dict[str, Any] = {"task_inputs": data.input_dim}
-    if data.input_dim == 2:
-        x0, x1, y0, y1 = grid_extent(np.concatenate([data.x_train, data.x_test]))
+    plane = data.plane()  # the (x1, x2) points, also where the inputs are features of them
+    if plane is not None:
+        x0, x1, y0, y1 = grid_extent(np.concatenate(plane))
         live["preview"] = BoundaryGrid(
             xs=np.linspace(x0, x1, DEFAULT_RESOLUTION), ys=np.linspace(y0, y1, DEFAULT_RESOLUTION), probs=None,
-            points=data.x_train, labels=data.y_train, test_points=data.x_test, test_labels=data.y_test)
+            points=plane[0], labels=data.y_train, test_points=plane[1], test_labels=data.y_test)
     if config.continual.tasks > 1:
         return live  # the sequence decides the output layer; drawn once the run starts
     hidden = list(config.network.hidden)

@@ -96,13 +96,18 @@ class TaskOptions(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.widgets: dict[str, tuple[Option, QWidget]] = {}
+        # List options (task.features, task.points) have no field here: kept as they came.
+        self.kept: dict[str, tuple[Option, Any]] = {}
 
     def build(self, task: str, params: dict[str, Any]) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.widgets = {}
+        self.widgets, self.kept = {}, {}
         for option in get_task(task).options:
             value = params.get(option.name, option.default)
+            if isinstance(option.default, tuple):
+                self.kept[option.name] = (option, value)
+                continue
             widget = self._widget(option, value)
             widget.setToolTip(option.help)
             label = QLabel(option.name.replace("_", " "))
@@ -150,7 +155,7 @@ class TaskOptions(QWidget):
             self.edited.emit()
 
     def values(self) -> dict[str, Any]:
-        out = {}
+        out = {name: value for name, (_option, value) in self.kept.items()}
         for name, (_option, widget) in self.widgets.items():
             if isinstance(widget, QCheckBox):
                 out[name] = widget.isChecked()
@@ -163,6 +168,7 @@ class TaskOptions(QWidget):
         return out
 
     def set_values(self, params: dict[str, Any]) -> None:
+        self.kept = {name: (option, params.get(name, option.default)) for name, (option, _) in self.kept.items()}
         for name, (option, widget) in self.widgets.items():
             value = params.get(name, option.default)
             widget.blockSignals(True)

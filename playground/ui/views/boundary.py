@@ -3,6 +3,8 @@ probabilities as a heatmap over the input plane, with the data points on top."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
@@ -93,6 +95,8 @@ class BoundaryView(PlotView):
         for items in (self.train_points, self.test_points):
             for item in items:
                 item.clear()
+        if np.issubdtype(grid.labels.dtype, np.floating):  # a regression's targets: no classes (yet)
+            grid = replace(grid, labels=np.zeros(len(grid.labels), int), test_labels=np.zeros(len(grid.test_labels), int))
         if which != 2:
             for c in np.unique(grid.labels).astype(int):
                 self._scatter(self.train_points, c, False).setData(pos=grid.points[grid.labels == c])
