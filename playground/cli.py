@@ -196,7 +196,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from playground.core.bench import probes  # noqa: F401  (registers its benchmarks)
+    from playground.core.bench import probes, sweeps  # noqa: F401  (register their benchmarks)
     from playground.core.bench.suite import print_results, run_benchmarks
 
     try:

@@ -112,3 +112,10 @@ def test_a_bad_number_of_jobs_is_refused(tmp_path, capsys, jobs):
                  "--quiet", "--out", str(tmp_path / "never")]) == 2
     assert "jobs" in capsys.readouterr().err
     assert not (tmp_path / "never").exists()
+
+
+def test_the_sweep_benchmark_is_registered_with_playground_bench():
+    from playground.core.bench import suite, sweeps
+
+    assert suite.BENCHMARKS["sweeps: worker processes"] is sweeps.sweep_speedup
+    assert sweeps.LESSON == "parity-wall" and sweeps.QUICK_EPOCHS < sweeps.FULL_EPOCHS
