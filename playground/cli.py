@@ -109,8 +109,10 @@ def schedule_changes(trainer, args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from playground.cli_lessons import lesson_hook_settings
     from playground.core.base.control import RunControl
+    from playground.core.base.termination import TERMINATED, stop_on_sigterm
     from playground.core.experiments.assembly import build_trainer
-    from playground.core.runs.runlog import RunWriter, prepare_run_dir
+    from playground.core.runs.runlog import RunWriter
+    from playground.core.training.memory import check_memory
 
     cfg = build_config(args)
     if getattr(args, "setup", None):
@@ -119,6 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         hook_settings = decode_setup(args.setup).lesson_hooks()  # of the lesson it names, if any
     else:
         hook_settings = lesson_hook_settings(args, cfg)
+    check_memory(cfg)  # a size the machine cannot hold is refused before anything is allocated
     # Fails on bad data or device before anything is written.
     trainer = build_trainer(cfg, hook_settings)
     schedule_changes(trainer, args)
@@ -127,31 +130,41 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         if not tensorboard_available():
             raise RunFileError(INSTALL_HINT)
-    prepare_run_dir(Path(args.out))
+    # Prepares the folder (and removes it again if the disk is already full).
     writer = RunWriter(args.out, trainer.config, device=str(trainer.device), hooks=trainer.hooks)
     board = TensorBoardLog(Path(args.out) / "tensorboard") if args.tensorboard else None
     progress = Progress(trainer.total_epochs, enabled=not args.quiet)
     control = RunControl()
+    failure: RunFileError | None = None
     try:
-        for record in trainer.epochs(control):
-            writer.write(record)
-            if board is not None:
-                for name, table in record.tables.items():
-                    board.add_table(name, table)
-                if record.evaluated:
-                    board.add_weights(record.epoch, trainer.weights())
-            progress.update(record, force=record.stop_reason is not None)
+        with stop_on_sigterm(control) as termination:
+            for record in trainer.epochs(control):
+                try:
+                    writer.write(record)
+                except RunFileError as exc:  # e.g. the disk filled up: stop, keep the summary
+                    failure = exc
+                    break
+                if board is not None:
+                    for name, table in record.tables.items():
+                        board.add_table(name, table)
+                    if record.evaluated:
+                        board.add_weights(record.epoch, trainer.weights())
+                progress.update(record, force=record.stop_reason is not None)
+            if termination.received:
+                trainer.stop_reason = TERMINATED
     except KeyboardInterrupt:
         trainer.stop_reason = "interrupted"
     finally:
         progress.close()
-        writer.finish(trainer.stop_reason)
-        if trainer.last_record is not None:
+        writer.finish(trainer.stop_reason)  # a failed write is named there ("failed: ...")
+        if trainer.last_record is not None and failure is None:
             from playground.core.runs import final_state
 
             final_state.write(trainer, Path(args.out))  # weights and boundary for reopening the run
         if board is not None:
             board.close()
+    if failure is not None:
+        raise RunFileError(f"{failure}; the run stopped at epoch {trainer.epoch}, its summary is written")
     print(f"{trainer.stop_reason}: {trainer.epoch} epochs; run written to {args.out}")
     if trainer.stop_reason and trainer.stop_reason.startswith("diverged"):
         return 1
@@ -231,7 +244,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from playground.core.bench import probes  # noqa: F401  (registers its benchmarks)
+    from playground.core.bench import probes, sweeps  # noqa: F401  (register their benchmarks)
     from playground.core.bench.suite import print_results, run_benchmarks
 
     try:

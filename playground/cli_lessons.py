@@ -50,10 +50,12 @@ def cmd_lessons(args: argparse.Namespace) -> int:
 
 
 class SweepProgressLine:
-    """One self-overwriting line on stderr, at most 10 updates a second."""
+    """One self-overwriting line on stderr, at most 10 updates a second: the epoch of the value
+    training (one job), or the values finished so far (several)."""
 
-    def __init__(self, enabled: bool):
-        self.enabled, self.last = enabled, 0.0
+    def __init__(self, enabled: bool, trials: int = 0, parallel: bool = False):
+        self.enabled, self.last, self.trials, self.done = enabled, 0.0, trials, 0
+        self.parallel = parallel
 
     def __call__(self, progress) -> None:
         now = time.perf_counter()
@@ -66,12 +68,20 @@ class SweepProgressLine:
         )
         sys.stderr.flush()
 
+    def finished(self, value, rows) -> None:
+        self.done += 1
+        if self.enabled and self.parallel:
+            sys.stderr.write(f"\rfinished {self.done}/{self.trials} values (latest: {value}) ")
+            sys.stderr.flush()
+
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from playground.core import config as config_module
     from playground.core.base.control import RunControl
     from playground.core.measures.hook_kinds import resolve_hooks
+    from playground.core.base.termination import TERMINATED, stop_on_sigterm
     from playground.core.experiments.sweep import SweepSpec, parse_values, run_sweep, summarise
+    from playground.core.experiments.sweep_workers import default_jobs
 
     if args.preset and args.config:
         raise ConfigError("give --preset or --config, not both")
@@ -106,18 +116,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ConfigError("give --param and --values (this preset has no sweep of its own)")
     if not 1 <= spec.seeds <= 1000:
         raise ConfigError(f"--seeds: must be between 1 and 1000, got {spec.seeds}")
+    jobs = default_jobs() if args.jobs is None else args.jobs
     control = RunControl()
-    line = SweepProgressLine(enabled=not args.quiet)
+    parallel = args.scheduler is not None or min(jobs, len(spec.values)) > 1
+    line = SweepProgressLine(enabled=not args.quiet, trials=len(spec.values), parallel=parallel)
     try:
-        result = run_sweep(config, spec, hooks, out=Path(args.out), progress=line, control=control)
+        with stop_on_sigterm(control) as termination:
+            result = run_sweep(config, spec, hooks, out=Path(args.out), progress=line, control=control,
+                               jobs=jobs, scheduler=args.scheduler, on_finished=line.finished)
     except KeyboardInterrupt:
         print("\ninterrupted; the finished values are in", Path(args.out) / "sweep.csv")
         return 1
     finally:
         if not args.quiet:
             sys.stderr.write("\n")
+    stop_reason = TERMINATED if termination.received else result.stop_reason
     print_summary(result.table, spec.param)
-    print(f"{result.stop_reason}: {len(summarise(result.table, 'final_test_acc'))} values; "
+    print(f"{stop_reason}: {len(summarise(result.table, 'final_test_acc'))} values; "
           f"sweep written to {args.out}")
     return 0
 
@@ -155,4 +170,9 @@ def add_commands(sub) -> None:
                        help="add a measuring hook with its defaults: sharpness, fit_time, gradient_signal (repeatable)")
     sweep.add_argument("--out", required=True, help="folder for sweep.csv and the runs")
     sweep.add_argument("--quiet", action="store_true", help="no progress line")
+    sweep.add_argument("--jobs", type=int, metavar="N",
+                       help="values trained at once, each in its own process (default: the cores minus one)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' "
+                            "for a cluster on this machine (needs: pip install 'toy-network-playground[cluster]')")
     sweep.set_defaults(func=cmd_sweep)

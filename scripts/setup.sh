@@ -8,7 +8,8 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 # On this kind of machine pip finds the CPU build of 2.13.0 on local disk.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[test]"
+# cluster: Dask's distributed scheduler, so the `sweep --scheduler local` test runs too (it needs no torch of its own).
+.venv/bin/python -m pip install -q -e ".[test,cluster]"
 # Qt needs these system libraries: libEGL, fontconfig and D-Bus to load at all (offscreen too),
 # the xcb ones for a real window. Install whichever are missing.
 qt_libs="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0

@@ -20,10 +20,15 @@ def load(path: str | Path, base: Config | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at position "
+                          f"{exc.start}); save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except ValueError:  # tomllib's int() past Python's 4300-digit limit
+        raise ConfigError(f"{path}: an integer of more than 4300 digits; no setting takes one") from None
     try:
         return validate(from_dict(data, base=base))
     except ConfigError as exc:

@@ -236,6 +236,11 @@ def get_setting(cfg: Config, key: str) -> Any:
     return getattr(getattr(cfg, section), name)
 
 
+# Far above every integer setting's range, far below where formatting a number fails (as a
+# float for a message, or as text past Python's 4300-digit limit).
+LARGEST_INTEGER = 10**15
+TOO_LARGE = "an integer of more than 15 digits is out of range for every setting"
+
 SECTIONS: dict[str, type] = {
     "network": NetworkConfig,
     "train": TrainConfig,
@@ -245,6 +250,22 @@ SECTIONS: dict[str, type] = {
 
 
 # ---------------------------------------------------------------- coercion
+
+
+def _check_magnitudes(key: str, value: Any) -> None:
+    """Refuse an integer too large for any setting, anywhere in a (nested) value."""
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            _check_magnitudes(f"{key}.{name}" if key else str(name), item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_magnitudes(key, item)
+    elif _too_large(value):
+        raise ConfigError(f"{key}: {TOO_LARGE}")
+
+
+def _too_large(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_INTEGER
 
 
 def _coerce(key: str, value: Any, annotation: str) -> Any:
@@ -288,7 +309,7 @@ def _coerce(key: str, value: Any, annotation: str) -> Any:
             raise ConfigError(f"{key}: expected a number, got {value!r}")
         try:
             result = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"{key}: expected a number, got {value!r}") from None
         if not math.isfinite(result):
             raise ConfigError(f"{key}: expected a finite number, got {value!r}")
@@ -303,9 +324,14 @@ def _coerce(key: str, value: Any, annotation: str) -> Any:
 def parse_scalar(text: str) -> Any:
     """Parse a command-line value: TOML syntax where it parses, else the bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except ValueError:  # an integer past Python's 4300-digit limit for text
+        raise ConfigError(TOO_LARGE) from None
+    if _too_large(value):
+        raise ConfigError(TOO_LARGE)
+    return value
 
 
 def _section_from_mapping(name: str, cls: type, data: Mapping[str, Any], base: Any) -> Any:
@@ -323,6 +349,7 @@ def _section_from_mapping(name: str, cls: type, data: Mapping[str, Any], base: A
 def from_dict(data: Mapping[str, Any], base: Config | None = None) -> Config:
     """Build a Config from a nested mapping (a parsed TOML file), over `base`."""
     cfg = base or Config()
+    _check_magnitudes("", data)
     version = data.get("version", CONFIG_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         raise ConfigError(f"version: expected an integer, got {version!r}")
@@ -375,7 +402,10 @@ def apply_overrides(cfg: Config, assignments: list[str]) -> Config:
         if "." not in path:
             raise ConfigError(f"--set {item!r}: expected section.key=value")
         section, key = path.split(".", 1)
-        value = parse_scalar(text.strip())
+        try:
+            value = parse_scalar(text.strip())
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
         if section == "network" and key in ("depth", "width"):
             cfg = _set_depth_width(cfg, key, value)
             continue

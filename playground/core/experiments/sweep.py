@@ -1,8 +1,10 @@
 """Sweeps: one setting over a range of values, several seeds each, and a summary table.
 
 A sweep trains one ensemble per value (its members are the seeds `train.seed + k`, k <
-seeds), in the caller's thread: the CLI runs it directly, the GUI in its worker. Between
-steps it honours a `RunControl` (pause, stop) and reports each epoch to a progress callback.
+seeds; trial.py), in the caller's thread (the CLI directly, the GUI in its worker), or several
+values at once in worker processes or on a Dask cluster (sweep_workers.py), with the same
+results. Between steps it honours a `RunControl` (pause, stop); in the caller's thread it
+reports each epoch to a progress callback, and every finished value to `on_finished`.
 
 The parameter is a config key (`task.n`, `network.sw2`, `network.depth`, `train.lr`,
 `train.batch_size`, `continual.method`, ...) or an option of a lesson hook
@@ -86,7 +88,10 @@ class SweepResult:
 
 def parse_values(text: str) -> tuple[Any, ...]:
     """"5,10,20" or "tanh,relu" -> typed values (TOML syntax where it parses)."""
-    values = tuple(parse_scalar(v.strip()) for v in str(text).split(",") if v.strip())
+    try:
+        values = tuple(parse_scalar(v.strip()) for v in str(text).split(",") if v.strip())
+    except ConfigError as exc:
+        raise ConfigError(f"sweep values: {exc}") from None
     if not values:
         raise ConfigError(f"sweep values: expected values separated by commas, got {text!r}")
     return values
@@ -168,76 +173,6 @@ def value_label(param: str, value: Any) -> str:
 # ---------------------------------------------------------------- running
 
 
-def _final_figures(trainer) -> dict[str, np.ndarray]:
-    """Train and test loss and accuracy of every member at the end (evaluated afresh, so a
-    stopped or diverged run reports where it really is)."""
-    data = trainer.task
-    train_loss, train_acc = trainer.evaluate(data.x_train, data.y_train, data)
-    test_loss, test_acc = trainer.evaluate(data.x_test, data.y_test, data)
-    return {"final_train_loss": train_loss, "final_train_acc": train_acc,
-            "final_test_loss": test_loss, "final_test_acc": test_acc}
-
-
-def _sequence_figures(trainer) -> dict[str, np.ndarray]:
-    """For a sequence of tasks: the average test accuracy over all tasks at the end, and the
-    average forgetting and backward transfer from the accuracy matrix of the finished tasks."""
-    if len(trainer.tasks) < 2:
-        return {}
-    from playground.core.continual import metrics
-    from playground.core.continual.evaluation import TaskEvaluation, task_accuracies
-
-    figures = {"mean_task_acc": task_accuracies(trainer).mean(axis=1)}
-    matrix = next((h.matrix for h in trainer.hooks if isinstance(h, TaskEvaluation)), None)
-    finished = matrix is not None and not np.isnan(matrix).all(axis=(0, 2))[1:].all()
-    nan = np.full(trainer.members, np.nan)
-    figures["forgetting"] = metrics.average_forgetting(matrix) if finished else nan
-    figures["backward_transfer"] = metrics.backward_transfer(matrix) if finished else nan
-    return figures
-
-
-def run_trial(
-    config: Config,
-    hook_settings: Mapping[str, Mapping[str, Any]],
-    on_record: Callable[[EpochRecord], None] | None = None,
-    control: RunControl | None = None,
-    out: Path | None = None,
-) -> tuple[dict[str, np.ndarray], str]:
-    """Train one ensemble; return its summary columns (one entry per member) and stop reason."""
-    from playground.core.experiments.assembly import build_trainer
-    from playground.core.runs.runlog import RunWriter
-
-    trainer = build_trainer(config, hook_settings)
-    writer = RunWriter(out, trainer.config, device=str(trainer.device), hooks=trainer.hooks) if out is not None else None
-    try:
-        for record in trainer.epochs(control):
-            if writer is not None:
-                writer.write(record)
-            if on_record is not None:
-                on_record(record)
-    finally:
-        if writer is not None:
-            writer.finish(trainer.stop_reason)
-    members = trainer.members
-    last = trainer.last_record
-    diverged = np.zeros(members, dtype=np.int64)
-    if last is not None and not np.all(np.isfinite(last.batch_loss)):
-        diverged = (~np.isfinite(last.batch_loss)).astype(np.int64)
-    columns: dict[str, np.ndarray] = {
-        "seed": np.array(trainer.seeds),
-        "member": np.arange(members),
-        "epochs": np.full(members, trainer.epoch),
-        "stop_reason": np.array([trainer.stop_reason or ""] * members, dtype=object),
-        "diverged": diverged,
-        **_final_figures(trainer),
-    }
-    columns.update(_sequence_figures(trainer))
-    for hook in (h for h in trainer.hooks if hasattr(h, "lesson_hook")):  # the lesson's own
-        summary = getattr(hook, "summary", None)
-        if summary is not None:
-            columns.update({k: np.asarray(v) for k, v in summary(trainer).items()})
-    return columns, trainer.stop_reason or ""
-
-
 def run_sweep(
     config: Config,
     spec: SweepSpec,
@@ -246,44 +181,107 @@ def run_sweep(
     progress: Callable[[SweepProgress], None] | None = None,
     control: RunControl | None = None,
     on_value: Callable[[Table], None] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    on_finished: Callable[[Any, Table], None] | None = None,
 ) -> SweepResult:
-    """Train every value of the sweep in turn; after each, write sweep.csv (when `out`) and
-    hand the table so far to `on_value`."""
+    """Train every value of the sweep: in this thread (jobs 1, with `progress` every epoch),
+    in `jobs` spawned worker processes, or on the Dask scheduler at `scheduler` ("local": a
+    cluster of `jobs` processes here). sweep.csv and the run folders come out the same
+    whichever; rows are always in sweep order.
+
+    As each value finishes (in any order when in parallel): sweep.csv is rewritten with every
+    finished value (when `out`), `on_finished(value, its rows)` is called, and `on_value` gets
+    the table so far. A stop request (`control`) stops the running values at their next step
+    and starts no more."""
+    from playground.core.experiments import sweep_workers as workers
+
     hooks = dict(hooks or {})
     check_spec(spec, config, hooks)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 1024:
+        raise ConfigError(f"jobs: expected a number of worker processes between 1 and 1024, got {jobs!r}")
     out_path = Path(out) if out is not None else None
+    trial_jobs = _trial_jobs(config, spec, hooks, out_path)
+    concurrent = min(jobs, len(trial_jobs))
+    if scheduler is None or scheduler == "local":
+        _check_memory(spec, trial_jobs, concurrent)
+    if scheduler is not None:
+        workers.require_dask()
     if out_path is not None:
         _prepare(out_path, config, spec, hooks)
-    rows: list[dict[str, np.ndarray]] = []
-    run_dirs: list[Path] = []
-    stop_reason = "completed"
-    for index, value in enumerate(spec.values):
-        if control is not None and control.stop_requested:
-            stop_reason = "stopped by user"
-            break
-        trial_config, trial_hooks = with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
-        trial_config = replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds))
-        run_dir = None
-        if out_path is not None:
-            run_dir = out_path / RUNS_DIR / f"{index:02d}_{value_label(spec.param, value)}"
-            run_dirs.append(run_dir)
 
-        def on_record(record: EpochRecord, index=index, value=value, total=record_total(trial_config)) -> None:  # noqa: B008 (binds this trial's)
-            if progress is not None:
-                progress(SweepProgress(index, len(spec.values), value, record.epoch, total, record))
+    def on_record(job: workers.TrialJob, record: EpochRecord) -> None:
+        if progress is not None:
+            progress(SweepProgress(job.index, len(trial_jobs), job.value, record.epoch,
+                                   record_total(job.config), record))
 
-        columns, reason = run_trial(trial_config, trial_hooks, on_record, control, run_dir)
-        members = len(columns["seed"])
-        rows.append({"value": np.array([value] * members, dtype=object), **columns})
-        table = merge_rows(rows)
+    if scheduler is not None:
+        outcomes = workers.dask_outcomes(scheduler, trial_jobs, concurrent, control)
+    elif concurrent > 1:
+        outcomes = workers.pool_outcomes(trial_jobs, concurrent, control)
+    else:
+        outcomes = workers.sequential_outcomes(trial_jobs, control, on_record)
+    finished: dict[int, Table] = {}
+    stopped = False
+    for outcome in outcomes:
+        job = trial_jobs[outcome.index]
+        if outcome.files is not None and job.run_dir is not None:
+            _write_run_files(job.run_dir, outcome.files)
+        members = len(outcome.columns["seed"])
+        finished[outcome.index] = {"value": np.array([job.value] * members, dtype=object), **outcome.columns}
+        stopped = stopped or outcome.stop_reason == "stopped by user"
+        table = merge_rows([finished[i] for i in sorted(finished)])
         if out_path is not None:
             write_table(out_path / SWEEP_FILE, table)
+        if on_finished is not None:
+            on_finished(job.value, merge_rows([finished[outcome.index]]))
         if on_value is not None:
             on_value(table)
-        if reason == "stopped by user":
-            stop_reason = reason
-            break
-    return SweepResult(spec, merge_rows(rows), stop_reason, out_path, run_dirs)
+    if control is not None and control.stop_requested:
+        stopped = True
+    run_dirs = [job.run_dir for job in trial_jobs if job.index in finished and job.run_dir is not None]
+    return SweepResult(spec, merge_rows([finished[i] for i in sorted(finished)]),
+                       "stopped by user" if stopped else "completed", out_path, run_dirs)
+
+
+def _trial_jobs(config: Config, spec: SweepSpec, hooks: Mapping[str, Any], out: Path | None) -> list:
+    from playground.core.experiments.sweep_workers import TrialJob
+
+    trial_jobs = []
+    for index, value in enumerate(spec.values):
+        trial_config, trial_hooks = with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
+        trial_config = replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds))
+        run_dir = out / RUNS_DIR / f"{index:02d}_{value_label(spec.param, value)}" if out is not None else None
+        trial_jobs.append(TrialJob(index, value, trial_config, trial_hooks, run_dir))
+    return trial_jobs
+
+
+def _check_memory(spec: SweepSpec, trial_jobs: Sequence, concurrent: int) -> None:
+    """Refuse a sweep whose largest value, `concurrent` times at once, the machine cannot hold."""
+    from playground.core.training.memory import check_memory, estimate
+
+    largest = max(trial_jobs, key=lambda job: estimate(job.config).total)
+    try:
+        check_memory(largest.config, copies=concurrent)
+    except ConfigError as exc:
+        raise ConfigError(f"sweep {spec.param} = {largest.value!r}: {exc}") from None
+
+
+def _write_run_files(run_dir: Path, files: Mapping[str, bytes]) -> None:
+    """A run folder trained elsewhere (a cluster's worker), written here."""
+    from playground.core.base.fileio import atomic_write_bytes
+    from playground.core.runs.runlog import prepare_run_dir
+
+    from playground.core.base.fileio import RunFileError
+
+    prepare_run_dir(run_dir)
+    for relative, data in files.items():
+        path = run_dir / relative
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFileError(f"{path.parent}: cannot create ({exc.strerror or exc})") from None
+        atomic_write_bytes(path, data)
 
 
 def record_total(config: Config) -> int:

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from playground.core import config as config_module
 from playground.core.base.fileio import RunFileError, atomic_write_bytes
+from playground.core.config import ConfigError
 
 FINAL_STATE_FILE = "final_state.npz"
 FORMAT_VERSION = 1
@@ -90,10 +92,38 @@ def write(trainer, run_dir: str | Path) -> Path:
     return path
 
 
-def read(run_dir: str | Path) -> dict[str, Any]:
+def _check_against_config(path: Path, arrays: dict[str, np.ndarray], sizes: list[int], config) -> None:
+    """A state copied in from another run would draw that run's network: refuse it."""
+    if config is None:
+        config_path = path.with_name("config.toml")
+        if not config_path.exists():
+            return
+        try:
+            config = config_module.load(config_path)
+        except ConfigError as exc:
+            raise RunFileError(str(exc)) from None
+    network = config.network
+    members = int(arrays["weights_0"].shape[0])
+    activations = list(network.layer_activations) or [network.activation] * len(network.hidden)
+    saved_activations = [str(a) for a in arrays.get("activations", activations)]
+    tasks = len(arrays.get("task_names", [])) or config.continual.tasks
+    if (sizes[1:-1] != list(network.hidden) or members != config.train.ensemble
+            or saved_activations != activations or tasks != config.continual.tasks):
+        def shape(hidden, count, acts) -> str:
+            widths = "-".join(str(w) for w in hidden) or "no hidden layer"
+            kinds = "/".join(sorted(set(acts))) or "linear"
+            return f"{widths} {kinds}, {count} member{'s' if count != 1 else ''}"
+
+        raise RunFileError(
+            f"{path}: belongs to another run (its network: {shape(sizes[1:-1], members, saved_activations)}; "
+            f"this run's config.toml: {shape(network.hidden, config.train.ensemble, activations)})")
+
+
+def read(run_dir: str | Path, config=None) -> dict[str, Any]:
     """The saved state as the GUI's live data; {} when the run has no such file.
 
-    A damaged file raises RunFileError naming the file and the problem."""
+    A damaged file, or one whose network is not the one `config` (by default the folder's
+    config.toml) describes, raises RunFileError naming the file and the problem."""
     from playground.core.measures.boundary import BoundaryGrid
 
     path = Path(run_dir) / FINAL_STATE_FILE
@@ -125,6 +155,7 @@ def read(run_dir: str | Path) -> dict[str, Any]:
         if weights[-1].ndim != 3 or weights[-1].shape[1:] != (sizes[index], sizes[index + 1]):
             raise RunFileError(f"{path}: 'weights_{index}' has shape {weights[-1].shape}, "
                                f"expected (members, {sizes[index]}, {sizes[index + 1]})")
+    _check_against_config(path, arrays, sizes, config)
     live: dict[str, Any] = {
         "weights": weights,
         "biases": biases,

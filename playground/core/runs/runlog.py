@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import platform
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,7 @@ class RunWriter:
     """Consumes epoch records and keeps a run directory current."""
 
     def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=()):
+        fresh = not Path(out_dir).exists()
         self.out_dir = prepare_run_dir(Path(out_dir))
         self.config = config
         self.device = device
@@ -80,9 +82,15 @@ class RunWriter:
         self.last_record: EpochRecord | None = None
         self.last_evaluated: EpochRecord | None = None
         self._matrix_rows: list[Table] = []  # accuracy_matrix rows, for the summary's continual figures
-        config_module.save(config, self.out_dir / CONFIG_FILE)
-        self._save_hooks(hooks)
-        self.write_summary(status="running")
+        self.failure: str | None = None  # the write that failed mid-run (a full disk), for the summary
+        try:
+            config_module.save(config, self.out_dir / CONFIG_FILE)
+            self._save_hooks(hooks)
+            self.write_summary(status="running")
+        except RunFileError:
+            if fresh:  # a full disk: leave no empty run folder behind
+                shutil.rmtree(self.out_dir, ignore_errors=True)
+            raise
 
     def _save_hooks(self, hooks) -> None:
         """A lesson's hooks (a deficit window, measures) live outside the config: record them
@@ -97,17 +105,23 @@ class RunWriter:
             path.unlink(missing_ok=True)
 
     def write(self, record: EpochRecord) -> None:
+        """Append the record's rows; a failed write (RunFileError, naming the file) is kept for
+        the summary that `finish` still writes."""
         self.last_record = record
         if record.evaluated:
             self.last_evaluated = record
-        for name, table in record.tables.items():
-            self._append(name, table)
-        if record.changes:
-            self._append(CHANGES_FILE.removesuffix(".csv"), changes_table(record.changes))
-        if "accuracy_matrix" in record.tables:
-            self._matrix_rows.append(record.tables["accuracy_matrix"])
-        for relative, data in record.files.items():
-            self._write_file(relative, data)
+        try:
+            for name, table in record.tables.items():
+                self._append(name, table)
+            if record.changes:
+                self._append(CHANGES_FILE.removesuffix(".csv"), changes_table(record.changes))
+            if "accuracy_matrix" in record.tables:
+                self._matrix_rows.append(record.tables["accuracy_matrix"])
+            for relative, data in record.files.items():
+                self._write_file(relative, data)
+        except RunFileError as exc:
+            self.failure = str(exc)
+            raise
 
     def _write_file(self, relative: str, data: bytes) -> None:
         """A record's whole file (e.g. saved activations), atomically, inside the run folder."""
@@ -170,9 +184,27 @@ class RunWriter:
             summary["final"] = {"epoch": record.epoch, **final}
         if self._matrix_rows:
             summary["continual"] = continual_summary(self._matrix_rows)
-        atomic_write_text(self.out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
+        path = self.out_dir / SUMMARY_FILE
+        text = json.dumps(summary, indent=2) + "\n"
+        try:
+            atomic_write_text(path, text)
+        except RunFileError:
+            if not path.exists():
+                raise
+            # A full disk has no room for a new file, but still has the old summary's blocks.
+            try:
+                with open(path, "r+", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.truncate()
+            except OSError:
+                pass
+            else:
+                return
+            raise
 
     def finish(self, stop_reason: str | None) -> None:
+        if self.failure is not None:
+            stop_reason = f"failed: {self.failure}"
         self.write_summary(status="finished", stop_reason=stop_reason)
 
 
