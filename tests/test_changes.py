@@ -276,3 +276,39 @@ def test_lr_decay_without_changes_is_the_papers_schedule():
     list(trainer.epochs())
     assert sorted({(epoch, lr) for epoch, _, lr in seen.seen}) == [(e, 0.05 * 0.5 ** e) for e in range(4)]
 
+
+
+# ---------------------------------------------------------------- a weight set by hand
+
+
+def test_a_weight_set_by_hand_is_that_weight_from_the_next_step_on_and_is_recorded():
+    trainer = build_trainer(config("train.ensemble=2", "train.lr=1e-9", epochs=2))
+    before = [w.detach().clone() for w in trainer.model.weights]
+    trainer.set_weight(1, 2, 3, 0, 0.75)
+    record = next(iter(trainer.epochs()))
+    after = trainer.model.weights[1].detach()
+    assert float(after[1, 3, 0]) == pytest.approx(0.75, abs=1e-6)  # lr 1e-9: the step barely moves it
+    assert float(before[1][1, 3, 0]) != pytest.approx(0.75, abs=1e-3)
+    assert float(after[0, 3, 0]) == pytest.approx(float(before[1][0, 3, 0]), abs=1e-6)  # member 0 untouched
+    assert record.changes == [LiveChange(1, 0, "weight.1.2.3.0", 0.75)]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ((2, 1, 0, 0, 1.0), "members 0-1"), ((0, 3, 0, 0, 1.0), "layers 1 to 2"),
+    ((0, 1, 2, 0, 1.0), "inputs 0-1"), ((0, 2, 0, 2, 1.0), "outputs 0-1"), ((0, 1, 0, 0, "x"), "not a number"),
+    ((0, 1, 0, 0, float("nan")), "finite"),
+])
+def test_a_weight_outside_the_network_is_refused(args, fragment):
+    trainer = build_trainer(config("train.ensemble=2", epochs=2))
+    with pytest.raises(ConfigError, match=fragment):
+        trainer.set_weight(*args)
+
+
+def test_a_weight_set_by_hand_reruns_identically_from_the_folder(tmp_path):
+    trainer = build_trainer(config())
+    trainer.hooks.append(ChangeAtStep(3, lambda t: t.set_weight(0, 1, 0, 2, -1.5)))
+    original = tmp_path / "original"
+    train_into(original, trainer)
+    assert "weight.0.1.0.2" in (original / CHANGES_FILE).read_text()
+    assert main(["run", "--config", str(original / "config.toml"), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    assert (tmp_path / "again" / "metrics.csv").read_bytes() == (original / "metrics.csv").read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
@@ -95,6 +96,13 @@ METHODS = METHOD_CHOICES.names
 
 # The keys a running trainer may change (the app's sliders, `run --change`); recorded in changes.csv.
 LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay", "train.l1")
+# One weight set by hand (the app's link editor): weight.MEMBER.LAYER.FROM.TO, layer 1 = input -> first
+# hidden; recorded in changes.csv like the live settings, so a rerun replays it.
+WEIGHT_KEY = re.compile(r"^weight\.(\d+)\.(\d+)\.(\d+)\.(\d+)$")
+
+
+def weight_key(member: int, layer: int, source: int, target: int) -> str:
+    return f"weight.{member}.{layer}.{source}.{target}"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from playground.core import config as config_module
 from playground.core.config import Config, ConfigError
 from playground.core.base.fileio import RunFileError, atomic_write_bytes, atomic_write_text, ensure_writable_dir
 from playground.core.base.records import EpochRecord, LiveChange, Table, table_rows
-from playground.core.config.schema import LIVE_KEYS
+from playground.core.config.schema import LIVE_KEYS, WEIGHT_KEY
 
 CONFIG_FILE = "config.toml"
 SUMMARY_FILE = "summary.json"
@@ -315,8 +315,8 @@ def read_changes(path: str | Path) -> list[LiveChange]:
     for line, (epoch, step, key, value) in enumerate(zip(*table.values()), start=2):
         if not (_is_count(epoch, 1) and _is_count(step, 0)):
             raise RunFileError(f"{path}: line {line}: epoch and step must be whole numbers (epoch >= 1, step >= 0)")
-        if key not in LIVE_KEYS:
-            raise RunFileError(f"{path}: line {line}: {key!r} cannot change during a run; allowed: {', '.join(LIVE_KEYS)}")
+        if key not in LIVE_KEYS and not WEIGHT_KEY.match(str(key)):
+            raise RunFileError(f"{path}: line {line}: {key!r} cannot change during a run; allowed: {', '.join(LIVE_KEYS)} or weight.MEMBER.LAYER.FROM.TO")
         if isinstance(value, str) or not np.isfinite(value):
             raise RunFileError(f"{path}: line {line}: value {value!r} is not a finite number")
         changes.append(LiveChange(int(epoch), int(step), str(key), float(value)))

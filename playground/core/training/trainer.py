@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from playground.core.config import Config, ConfigError, from_dict, validate
-from playground.core.config.schema import LIVE_KEYS
+from playground.core.config.schema import LIVE_KEYS, WEIGHT_KEY, weight_key
 from playground.core.config.stopping import TARGET_REACHED, parse_stop_at
 from playground.core.base.control import RunControl, StopRequested
 from playground.core.training.data import TaskData, stack_datasets
@@ -134,6 +134,33 @@ class Trainer:
         with self._pending_lock:
             self._pending[key] = value
 
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        """Set one weight (layer 1-based, as in the tables); applied and recorded before the next step."""
+        key = weight_key(member, layer, source, target)
+        value = self._checked(key, value)
+        with self._pending_lock:
+            self._pending[key] = value
+
+    def _checked(self, key: str, value) -> float:
+        """A live setting checked by the config, or a weight checked against the network's shape."""
+        match = WEIGHT_KEY.match(key)
+        if match is None:
+            return live_value(self.config, key, value)
+        member, layer, source, target = map(int, match.groups())
+        if not 1 <= layer <= len(self.model.weights):
+            raise ConfigError(f"{key}: the network has layers 1 to {len(self.model.weights)}")
+        members, inputs, outputs = self.model.weights[layer - 1].shape
+        if member >= members or source >= inputs or target >= outputs:
+            raise ConfigError(f"{key}: layer {layer} has members 0-{members - 1}, "
+                              f"inputs 0-{inputs - 1} and outputs 0-{outputs - 1}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{key}: must be a finite number, got {number}")
+        return number
+
     def set_optimizer_params(self, **values: float) -> None:
         """`set_param` by short names: lr, momentum, weight_decay."""
         checked = {f"train.{name}": live_value(self.config, f"train.{name}", v) for name, v in values.items()}
@@ -144,11 +171,11 @@ class Trainer:
         """Change a setting before the first step of `epoch` (1-based, as in metrics.csv)."""
         if not 1 <= epoch <= self.total_epochs:
             raise ConfigError(f"epoch {epoch}: outside this run, whose epochs are 1 to {self.total_epochs}")
-        self._scheduled_epochs.setdefault(epoch, {})[key] = live_value(self.config, key, value)
+        self._scheduled_epochs.setdefault(epoch, {})[key] = self._checked(key, value)
 
     def replay(self, changes: Sequence[LiveChange]) -> None:
         """Apply recorded changes at the steps they took effect (a run folder's changes.csv)."""
-        checked = [replace(c, value=live_value(self.config, c.key, c.value)) for c in changes]
+        checked = [replace(c, value=self._checked(c.key, c.value)) for c in changes]
         self._scheduled_steps = sorted(self._scheduled_steps + checked, key=lambda c: c.step)
 
     def set_lr_scale(self, scale: float) -> None:
@@ -169,6 +196,10 @@ class Trainer:
             pending, self._pending = self._pending, {}
         if not pending:
             return
+        weights = {key: pending.pop(key) for key in list(pending) if WEIGHT_KEY.match(key)}
+        self._apply_weights(weights)
+        if not pending:
+            return
         train = self.config.train
         # The app sends every live value on each drag: only real changes are applied and recorded.
         pending = {key: v for key, v in pending.items() if v != getattr(train, key.split(".", 1)[1])}
@@ -181,9 +212,19 @@ class Trainer:
                 if name in group:  # Adam has no momentum setting
                     group[name] = value * self.lr_scale if name == "lr" else value
         for key, value in pending.items():
-            change = LiveChange(self.epoch + 1, self.step_count, key, value)
-            self.changes.append(change)
-            self._epoch_changes.append(change)
+            self._record_change(key, value)
+
+    @torch.no_grad()
+    def _apply_weights(self, weights: dict[str, float]) -> None:
+        for key, value in weights.items():
+            member, layer, source, target = map(int, WEIGHT_KEY.match(key).groups())
+            self.model.weights[layer - 1][member, source, target] = value
+            self._record_change(key, value)
+
+    def _record_change(self, key: str, value: float) -> None:
+        change = LiveChange(self.epoch + 1, self.step_count, key, value)
+        self.changes.append(change)
+        self._epoch_changes.append(change)
 
     # ------------------------------------------------------------ data
 
