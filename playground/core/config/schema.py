@@ -22,6 +22,7 @@ ESTIMATORS = ("binning", "adaptive", "kde")
 FAMILIES = ("permuted", "split", "parity")
 SCENARIOS = ("task", "domain", "class")
 METHODS = ("none", "ewc", "online_ewc", "si", "replay", "joint")
+PARAMETERISATIONS = ("standard", "ntk")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class NetworkConfig:
     init: str = "default"
     sw2: float = 1.0
     sb2: float = 0.0
+    # "ntk": each layer computes W x / sqrt(fan_in) with O(1) stored weights (Jacot et al.).
+    parameterisation: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class TrainConfig:
     threads: int = 1
     eval_schedule: str = "every"
     eval_points: int = 400
+    # > 0: every batch is trained half clean, half FGSM-perturbed with this eps (Goodfellow et al.).
+    adversarial_eps: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from playground.core.config.schema import (
     ACTIVATIONS, DEVICES, ESTIMATORS, FAMILIES, INITS, LOSSES, METHODS, OPTIMIZERS, SCENARIOS, SCHEDULES,
     Config, TaskConfig,
 )
+from playground.core.config.schema import PARAMETERISATIONS
 from playground.core.tasks import get_task
 
 
@@ -44,6 +45,7 @@ def validate(cfg: Config) -> Config:
     _choice("network.init", net.init, INITS)
     _between("network.sw2", net.sw2, 0.0, 100.0)
     _between("network.sb2", net.sb2, 0.0, 100.0)
+    _choice("network.parameterisation", net.parameterisation, PARAMETERISATIONS)
 
     _choice("train.optimizer", tr.optimizer, OPTIMIZERS)
     _check(0 < tr.lr <= 100, f"train.lr: must be > 0 and <= 100, got {tr.lr:g}")
@@ -59,6 +61,7 @@ def validate(cfg: Config) -> Config:
     _between("train.threads", tr.threads, 1, 256)
     _choice("train.eval_schedule", tr.eval_schedule, SCHEDULES)
     _between("train.eval_points", tr.eval_points, 2, 1_000_000)
+    _between("train.adversarial_eps", tr.adversarial_eps, 0.0, 1.0)
 
     _choice("probes.estimator", pr.estimator, ESTIMATORS)
     _between("probes.bins", pr.bins, 2, 10_000)
@@ -78,6 +81,9 @@ def validate(cfg: Config) -> Config:
     _between("continual.online_gamma", co.online_gamma, 0.0, 1.0)
     _between("continual.replay_size", co.replay_size, 0, 1_000_000)
     _between("continual.eval_every", co.eval_every, 1, 1_000_000)
+    # The continual methods' Fisher runs its own standard forward pass.
+    _check(co.tasks == 1 or net.parameterisation == "standard",
+           "network.parameterisation: 'ntk' works only with continual.tasks = 1")
 
     spec = get_task(cfg.task.name)
     params = spec.resolve(cfg.task.params)
