@@ -82,5 +82,5 @@ class RandomFeaturesHook(TrainerHook):
         if self.result is None:
             self.on_start(trainer)
         context = self._context(trainer)
-        return {"features_per_sample": context["features"] / context["samples"],
+        return {"samples": context["samples"], "features_per_sample": context["features"] / context["samples"],
                 **{k: v.copy() for k, v in self.result.items()}}
