@@ -91,6 +91,7 @@ def test_fooling_images_in_final_state_match_the_table(tmp_path):
     ("loss-landscape", {"landscape": {"line_from": 1.0, "line_to": 0.5}}, [], "line_from (1) must be below"),
     ("fooling-images", {"fooling": {}}, ["train.loss=mse"], "hooks.fooling: needs train.loss = 'cross_entropy'"),
     ("lazy-training", {"lazy": {}}, ["train.weight_decay=0.01"], "hooks.lazy: needs train.weight_decay = 0"),
+    ("lazy-training", {"lazy": {}}, ["train.adversarial_eps=0.1"], "hooks.lazy: needs train.adversarial_eps = 0"),
     ("double-descent", {"random_features": {}}, ["network.hidden=[]"], "hooks.random_features: needs a hidden layer"),
     ("one-pixel", {"one_pixel": {"examples": -1}}, [], "hooks.one_pixel.examples"),
 ])

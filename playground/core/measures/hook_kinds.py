@@ -196,6 +196,8 @@ def _check_lazy(settings, config):
     _single_task("lazy", config)
     if config.train.weight_decay:
         raise ConfigError("hooks.lazy: needs train.weight_decay = 0 (the linearisation is trained without it)")
+    if config.train.adversarial_eps:
+        raise ConfigError("hooks.lazy: needs train.adversarial_eps = 0 (the linearisation sees the clean batches only)")
 
 
 def _check_random_features(settings, config):
