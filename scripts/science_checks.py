@@ -275,6 +275,157 @@ def check_batch_size(out):
                    "sharpness rises with the batch: " + ", ".join(f"{v}: {sharp[v][0]:.1f}" for v in values))
 
 
+# ---------------------------------------------------------------- issue 15's lessons
+
+
+def member_means(table, value_column, group_columns):
+    """Mean of `value_column` over members for each combination of `group_columns`."""
+    keys = sorted(set(zip(*(table[c].tolist() for c in group_columns))))
+    out = {}
+    for key in keys:
+        picked = np.all([table[c] == k for c, k in zip(group_columns, key)], axis=0)
+        out[key if len(key) > 1 else key[0]] = float(np.mean(np.asarray(table[value_column], float)[picked]))
+    return out
+
+
+def check_adversarial_examples(out):
+    table = sweep("adversarial-examples", out / "adversarial-examples")
+    show(table, ["clean_acc", "fgsm_acc", "pgd_acc", "fgsm_transfer_acc"], "adversarial_eps")
+    clean, own, transfer = means(table, "clean_acc"), means(table, "fgsm_acc"), means(table, "fgsm_transfer_acc")
+    cost = clean[0.0][0] - own[0.0][0]
+    transfer_cost = clean[0.0][0] - transfer[0.0][0]
+    recovered = (own[0.1][0] - own[0.0][0]) / cost
+    print("  paper: imperceptible perturbations fool networks and transfer to others (Szegedy et al.); "
+          "adversarial training makes them more robust (Goodfellow et al.); on 8x8 digits eps ~0.1 costs tens of points")
+    return verdict(cost > 0.2 and transfer_cost > 0.1 and recovered > 0.5,
+                   f"FGSM at eps 0.1 costs {cost:.2f} of {clean[0.0][0]:.3f} (transferred from other members "
+                   f"{transfer_cost:.2f}); adversarial training at 0.1 brings FGSM accuracy to {own[0.1][0]:.3f} "
+                   f"({100 * recovered:.0f}% of the cost recovered)")
+
+
+def check_fooling_images(out):
+    trainer, records = run_lesson("fooling-images")
+    table = table_of(records, "fooling")
+    last = table["step"] == table["step"].max()
+    confidence = np.asarray(table["confidence"], float)[last]
+    start = np.asarray(table["confidence"], float)[table["step"] == 0]
+    print(f"  confidence from noise: {start.mean():.3f} at step 0 -> mean {confidence.mean():.6f}, "
+          f"min {confidence.min():.6f} after {table['step'].max()} steps (10 classes x {trainer.members} networks)")
+    print("  paper (Nguyen et al.): unrecognisable images classified with >= 99.99% confidence")
+    return verdict(confidence.min() >= 0.99, f"every fooling image reaches a confidence of at least {confidence.min():.6f} "
+                   f"(1 - min = {1 - confidence.min():.1e})")
+
+
+def check_one_pixel(out):
+    trainer, records = run_lesson("one-pixel")
+    table = table_of(records, "one_pixel")
+    fractions = np.asarray(table["fraction"], float)
+    print(f"  fooled by one pixel (per network): {', '.join(f'{f:.3f}' for f in fractions)} "
+          f"of {', '.join(str(t) for t in table['total'])} correctly classified test images")
+    print("  paper (Su et al.): one pixel fools 68-74% of attacked CIFAR-10 images (32x32; 64 pixels here)")
+    return verdict(fractions.min() > 0.1, f"single pixels fool {fractions.mean():.3f} on average")
+
+
+def check_pruning(out):
+    trainer, records = run_lesson("pruning")
+    table = table_of(records, "pruning")
+    acc = member_means(table, "accuracy", ["sparsity", "method"])
+    dense = acc[0.0, "none"]
+    print(f"  dense test accuracy {dense:.3f} (mean of {trainer.members} networks)")
+    print("  sparsity   none  finetune  rewind  reinit")
+    for sparsity in sorted({k[0] for k in acc if k[0] > 0}):
+        print(f"  {sparsity:8.2f}  " + "  ".join(f"{acc[sparsity, m]:6.3f}" for m in ("none", "finetune", "rewind", "reinit")))
+    print("  paper: retrained, 90%+ sparsity keeps the accuracy (Han et al.); rewound tickets match the dense "
+          "network, reinitialised ones do worse (Frankle & Carbin)")
+    return verdict(acc[0.9, "rewind"] > dense - 0.03 and acc[0.9, "none"] < 0.6 and acc[0.95, "rewind"] > acc[0.95, "reinit"],
+                   f"at 90%: rewind {acc[0.9, 'rewind']:.3f}, no retraining {acc[0.9, 'none']:.3f}, reinit "
+                   f"{acc[0.9, 'reinit']:.3f}; at 95%: rewind {acc[0.95, 'rewind']:.3f}, reinit {acc[0.95, 'reinit']:.3f}")
+
+
+def check_loss_landscape(out):
+    trainer, records = run_lesson("loss-landscape")
+    line = table_of(records, "landscape_line")
+    inside = (line["alpha"] >= 0) & (line["alpha"] <= 1)
+    rises = []
+    for member in range(trainer.members):
+        loss = np.asarray(line["train_loss"], float)[inside & (line["member"] == member)]
+        rises.append(float(np.max(loss - np.minimum.accumulate(loss))))
+        print(f"  member {member}: train loss along the line {loss[0]:.3f} -> {loss[-1]:.4f}, largest rise {rises[-1]:.2e}")
+    curvature = table_of(records, "curvature")
+    by_epoch = member_means(curvature, "min_eig", ["epoch"])
+    top = member_means(curvature, "max_eig", ["epoch"])
+    print("  epoch  max_eig  min_eig  (mean of members)")
+    for epoch in sorted(by_epoch):
+        print(f"  {epoch:5d}  {top[epoch]:7.3f}  {by_epoch[epoch]:8.4f}")
+    first, last = min(by_epoch), max(by_epoch)
+    print("  paper: the straight path descends monotonically (Goodfellow et al.); saddles, negative eigenvalues, early (Dauphin et al.)")
+    return verdict(max(rises) < 1e-6 and by_epoch[first] < -0.05 * top[first] and abs(by_epoch[last]) < 0.1 * abs(by_epoch[first]),
+                   f"the line only falls (largest rise {max(rises):.1e}); smallest eigenvalue {by_epoch[first]:.3f} at "
+                   f"initialisation (largest {top[first]:.2f}), {by_epoch[last]:.4f} at the end")
+
+
+def check_lazy_training(out):
+    table = sweep("lazy-training", out / "lazy-training")
+    show(table, ["final_test_acc", "relative_change_1", "relative_change_2", "relative_change", "linear_relative_distance"], "width")
+    change, distance = means(table, "relative_change"), means(table, "linear_relative_distance")
+    widths = sorted(change)
+    slope = np.polyfit(np.log(widths), np.log([change[w][0] for w in widths]), 1)[0]
+    print("  standard parameterisation, lr 0.05:")
+    standard = sweep("lazy-training", out / "lazy-training-standard",
+                     ["network.parameterisation=standard", "train.lr=0.05"], spec=SweepSpec("network.width", (16, 256, 4096), 3))
+    show(standard, ["final_test_acc", "relative_change_1", "relative_change_2"], "width")
+    print("  paper (Jacot et al.; Lee et al.): relative change ~ 1/sqrt(width) in the NTK parameterisation; "
+          "the network stays close to its linearisation")
+    falling = all(np.diff([change[w][0] for w in widths]) < 0) and all(np.diff([distance[w][0] for w in widths]) < 0)
+    return verdict(falling and -0.75 < slope < -0.3,
+                   f"relative weight change falls with width, log-log slope {slope:.2f} (theory -0.5); "
+                   f"linearisation distance / output change {distance[widths[0]][0]:.2f} -> {distance[widths[-1]][0]:.2f}")
+
+
+def check_layer_separation(out):
+    trainer, records = run_lesson("layer-separation")
+    table = table_of(records, "separation")
+    first, last = table["epoch"].min(), table["epoch"].max()
+    at_start = member_means({k: v[table["epoch"] == first] for k, v in table.items()}, "probe_accuracy", ["layer"])
+    at_end = member_means({k: v[table["epoch"] == last] for k, v in table.items()}, "probe_accuracy", ["layer"])
+    layers = sorted(at_end)
+    print("  layer (0 = input, last = output): probe test accuracy at initialisation -> at the end")
+    for layer in layers:
+        print(f"  {layer:5d}  {at_start[layer]:.3f} -> {at_end[layer]:.3f}")
+    hidden = [at_end[layer] for layer in layers[:-1]]
+    print("  paper (Cohen et al.): class manifolds separate more with depth in trained networks, not in untrained ones")
+    return verdict(all(np.diff(hidden) > 0) and hidden[-1] > hidden[0] + 0.1,
+                   f"after training the probe rises from {hidden[0]:.3f} (input) to {hidden[-1]:.3f} (last hidden "
+                   f"layer); at initialisation it falls from {at_start[layers[0]]:.3f} to {at_start[layers[-2]]:.3f}")
+
+
+def check_vanishing_gradients(out):
+    table = sweep("vanishing-gradients", out / "vanishing-gradients")
+    layers = sorted(int(c.split("_")[-1]) for c in table if c.startswith("grad_norm_"))
+    show(table, ["final_test_acc", "grad_ratio_first_last", f"grad_norm_{layers[0]}", f"grad_norm_{layers[-1]}"], "activation")
+    ratio = means(table, "grad_ratio_first_last")
+    print("  paper (Glorot & Bengio): in deep sigmoid networks gradients shrink towards the input")
+    return verdict(ratio["sigmoid"][0] < 1e-3 and all(0.1 < ratio[a][0] < 10 for a in ("tanh", "relu")),
+                   f"first/last layer gradient at initialisation: sigmoid {ratio['sigmoid'][0]:.1e}, tanh "
+                   f"{ratio['tanh'][0]:.2f}, relu {ratio['relu'][0]:.2f}")
+
+
+def check_double_descent(out):
+    table = sweep("double-descent", out / "double-descent")
+    show(table, ["rf_train_error", "rf_test_error", "rf_test_mse", "final_train_acc", "final_test_acc"], "width")
+    error = means(table, "rf_test_error")
+    widths = sorted(error)
+    samples = int(np.asarray(table["samples"], float)[0])
+    peak = max(widths, key=lambda w: error[w][0])
+    below = min(error[w][0] for w in widths if w < 0.7 * samples)
+    above = error[widths[-1]][0]
+    print(f"  {samples} training points (20% of their labels random)")
+    print("  paper (Belkin et al.): test error peaks where the model just interpolates, and falls beyond it")
+    return verdict(0.8 * samples <= peak <= 1.25 * samples and error[peak][0] > 2 * max(below, above),
+                   f"random-features test error peaks at width {peak} ({error[peak][0]:.3f}) against "
+                   f"{below:.3f} below and {above:.3f} at width {widths[-1]}")
+
+
 CHECKS = {
     "ib-tanh": check_preset_ib_tanh,
     "ib-relu": check_preset_ib_relu,
@@ -288,6 +439,15 @@ CHECKS = {
     "edge-of-chaos": check_edge_of_chaos,
     "critical-periods": check_critical_periods,
     "batch-size": check_batch_size,
+    "adversarial-examples": check_adversarial_examples,
+    "fooling-images": check_fooling_images,
+    "one-pixel": check_one_pixel,
+    "pruning": check_pruning,
+    "loss-landscape": check_loss_landscape,
+    "lazy-training": check_lazy_training,
+    "layer-separation": check_layer_separation,
+    "vanishing-gradients": check_vanishing_gradients,
+    "double-descent": check_double_descent,
 }
 
 

@@ -48,7 +48,10 @@ def test_every_builtin_lesson_loads_is_a_preset_and_names_its_sources():
     lessons = builtin_lessons()
     names = [lesson.name for lesson in lessons]
     assert names == ["fitting-compression", "relu-compression", "drift-diffusion", "parity-wall", "forgetting",
-                     "memorisation", "learning-modes", "edge-of-chaos", "critical-periods", "batch-size"]
+                     "memorisation", "learning-modes", "edge-of-chaos", "critical-periods", "batch-size",
+                     # issue 15's
+                     "adversarial-examples", "fooling-images", "one-pixel", "pruning", "loss-landscape",
+                     "lazy-training", "layer-separation", "vanishing-gradients", "double-descent"]
     assert len(set(names)) == len(names)
     assert [lesson.order for lesson in lessons] == sorted(lesson.order for lesson in lessons)
     for lesson in lessons:

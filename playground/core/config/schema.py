@@ -93,6 +93,12 @@ ESTIMATOR_HELP = {choice.name: choice.description for choice in ESTIMATOR_CHOICE
 FAMILIES = FAMILY_CHOICES.names
 SCENARIOS = SCENARIO_CHOICES.names
 METHODS = METHOD_CHOICES.names
+PARAMETERISATION_CHOICES = Choices((
+    Choice("standard", "PyTorch's layers: W x + b with the weights' variance set by the initialisation"),
+    Choice("ntk", "the neural-tangent scaling (Jacot et al.): W x / sqrt(fan_in) + b, weights stored sqrt(fan_in) "
+           "times larger, so the same function at initialisation"),
+))
+PARAMETERISATIONS = PARAMETERISATION_CHOICES.names
 
 # The keys a running trainer may change (the app's sliders, `run --change`); recorded in changes.csv.
 LIVE_KEYS = ("train.lr", "train.momentum", "train.weight_decay", "train.l1")
@@ -121,6 +127,8 @@ class NetworkConfig:
     init: str = "default"
     sw2: float = 1.0
     sb2: float = 0.0
+    # "ntk": each layer computes W x / sqrt(fan_in) with O(1) stored weights (Jacot et al.).
+    parameterisation: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,8 @@ class TrainConfig:
     eval_points: int = 400
     # End early at a target: "test_acc >= 0.95" or "train_loss <= 0.05" (config/stopping.py).
     stop_at: str = ""
+    # > 0: every batch is trained half clean, half FGSM-perturbed with this eps (Goodfellow et al.).
+    adversarial_eps: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -201,11 +211,13 @@ SETTINGS: dict[str, Rule] = {
     "network.init": INIT_CHOICES,
     "network.sw2": Range(float, 0.0, 100.0),
     "network.sb2": Range(float, 0.0, 100.0),
+    "network.parameterisation": PARAMETERISATION_CHOICES,
     "train.optimizer": OPTIMIZER_CHOICES,
     "train.lr": Range(float, 0.0, 100.0, low_open=True, log=True, slider=(1e-5, 10.0)),
     "train.momentum": Range(float, 0.0, 0.999),
     "train.weight_decay": Range(float, 0.0, 10.0),
     "train.l1": Range(float, 0.0, 10.0),
+    "train.adversarial_eps": Range(float, 0.0, 1.0),
     "train.batch_size": Range(int, 1, 1_000_000),
     "train.epochs": Range(int, 1, 10_000_000),
     "train.steps_per_epoch": Range(int, 0, 1_000_000),

@@ -31,6 +31,9 @@ def validate(cfg: Config) -> Config:
             f"train.loss: hinge needs a two-class task; {cfg.task.name} has "
             f"{spec.n_classes(params)} classes"
         )
+    # The continual methods' Fisher runs its own standard forward pass.
+    if cfg.continual.tasks > 1 and net.parameterisation != "standard":
+        raise ConfigError("network.parameterisation: 'ntk' works only with continual.tasks = 1")
     check_continual(cfg, spec, params)
     return replace(cfg, task=TaskConfig(name=cfg.task.name, params=params))
 

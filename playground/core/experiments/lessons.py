@@ -60,7 +60,10 @@ TEXT_TITLES = {
 # The app's views a lesson may bring forward, the first when its run starts: loss and
 # accuracy, information plane, layer statistics, forgetting (task accuracy and matrix), the
 # network drawing, the decision boundary, and the lessons' own: modes, sharpness, sweep.
-VIEWS = ("loss", "info_plane", "layer_stats", "forgetting", "network", "boundary", "modes", "sharpness", "sweep")
+VIEWS = ("loss", "info_plane", "layer_stats", "forgetting", "network", "boundary", "modes", "sharpness", "sweep",
+         # lessons 11-19's (the app's views for them are still to come)
+         "adversarial", "fooling", "one_pixel", "pruning", "landscape", "curvature", "lazy", "separation",
+         "gradient_depth", "double_descent")
 TOP_KEYS = ("name", "title", "order", "views", "text", "settings", "hooks", "sweep")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

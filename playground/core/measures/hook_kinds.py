@@ -98,6 +98,114 @@ def _build_mode_strength(settings: Mapping[str, Any], config: Config) -> "Traine
     return ModeStrengthHook(settings, config)
 
 
+# The measures of lessons 11-19 (adversarial examples ... double descent).
+
+def _build_adversarial(settings, config):
+    from playground.core.measures.adversarial import AdversarialHook
+
+    return AdversarialHook(settings, config)
+
+
+def _build_fooling(settings, config):
+    from playground.core.measures.fooling import FoolingHook
+
+    return FoolingHook(settings, config)
+
+
+def _build_one_pixel(settings, config):
+    from playground.core.measures.one_pixel import OnePixelHook
+
+    return OnePixelHook(settings, config)
+
+
+def _build_pruning(settings, config):
+    from playground.core.measures.pruning import PruningHook
+
+    return PruningHook(settings, config)
+
+
+def _build_landscape(settings, config):
+    from playground.core.measures.landscape import LandscapeHook
+
+    return LandscapeHook(settings, config)
+
+
+def _build_curvature(settings, config):
+    from playground.core.measures.curvature import CurvatureHook
+
+    return CurvatureHook(settings, config)
+
+
+def _build_lazy(settings, config):
+    from playground.core.measures.lazy import LazyHook
+
+    return LazyHook(settings, config)
+
+
+def _build_separation(settings, config):
+    from playground.core.measures.separation import SeparationHook
+
+    return SeparationHook(settings, config)
+
+
+def _build_gradient_depth(settings, config):
+    from playground.core.measures.gradient_depth import GradientDepthHook
+
+    return GradientDepthHook(settings, config)
+
+
+def _build_random_features(settings, config):
+    from playground.core.measures.double_descent import RandomFeaturesHook
+
+    return RandomFeaturesHook(settings, config)
+
+
+def _single_task(name: str, config: Config) -> None:
+    if config.continual.tasks > 1:
+        raise ConfigError(f"hooks.{name}: needs a single task (continual.tasks = 1)")
+
+
+def _check_adversarial(settings, config):
+    from playground.core.measures.hook_options import parse_numbers
+
+    _single_task("adversarial", config)
+    parse_numbers("hooks.adversarial.eps", settings["eps"], 0.0, 1.0)
+
+
+def _check_fooling(settings, config):
+    _single_task("fooling", config)
+    if config.train.loss != "cross_entropy":
+        raise ConfigError("hooks.fooling: needs train.loss = 'cross_entropy' (it climbs log p(class | x))")
+
+
+def _check_pruning(settings, config):
+    from playground.core.measures.hook_options import PRUNING_METHODS, parse_names, parse_numbers
+
+    _single_task("pruning", config)
+    parse_numbers("hooks.pruning.sparsities", settings["sparsities"], 0.0, 1.0)
+    parse_names("hooks.pruning.methods", settings["methods"], PRUNING_METHODS)
+
+
+def _check_landscape(settings, config):
+    if settings["line_from"] >= settings["line_to"]:
+        raise ConfigError(f"hooks.landscape: line_from ({settings['line_from']:g}) must be below "
+                          f"line_to ({settings['line_to']:g})")
+
+
+def _check_lazy(settings, config):
+    _single_task("lazy", config)
+    if config.train.weight_decay:
+        raise ConfigError("hooks.lazy: needs train.weight_decay = 0 (the linearisation is trained without it)")
+    if config.train.adversarial_eps:
+        raise ConfigError("hooks.lazy: needs train.adversarial_eps = 0 (the linearisation sees the clean batches only)")
+
+
+def _check_random_features(settings, config):
+    _single_task("random_features", config)
+    if not config.network.hidden:
+        raise ConfigError("hooks.random_features: needs a hidden layer (its random features)")
+
+
 def _check_deficit(settings: Mapping[str, Any], config: Config) -> None:
     if settings["kind"] == "blur":
         data = get_task(config.task.name).build(config.task.params, config.train.seed)
@@ -116,6 +224,8 @@ def _check_gradient_signal(settings, config):
     if config.task.name != "parity" or config.train.loss != "hinge":
         raise ConfigError("hooks.gradient_signal: needs task.name = 'parity' and train.loss = 'hinge' "
                           "(the setting of Shalev-Shwartz et al.)")
+    if config.network.parameterisation != "standard":
+        raise ConfigError("hooks.gradient_signal: needs network.parameterisation = 'standard'")
 
 
 def _check_modes(settings, config):
@@ -190,6 +300,106 @@ for _kind in (
         (),
         _build_mode_strength,
         _check_modes,
+    ),
+    HookKind(
+        "adversarial",
+        "FGSM and PGD on the test set at several eps, every member on every member's perturbations (transfer)",
+        (
+            HookOption("eps", "0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3", "perturbation sizes (max-norm), separated by commas"),
+            HookOption("pgd_steps", 10, "steps of the PGD attack (each 2.5 eps / steps)", 1, 1000),
+            HookOption("every", 0, "measure every this many epochs; 0 = only at the end", 0, 10_000_000),
+            HookOption("example_eps", 0.1, "eps of the example images and of the sweep's summary", 0.0, 1.0),
+        ),
+        _build_adversarial,
+        _check_adversarial,
+    ),
+    HookKind(
+        "fooling",
+        "from noise, gradient ascent on log p(class | x) for every class: images the network is sure of",
+        (
+            HookOption("steps", 100, "signed ascent steps", 1, 100_000),
+            HookOption("step_size", 0.02, "each step's change of every pixel", 1e-6, 1.0),
+            HookOption("record_every", 5, "write the confidence every this many steps", 1, 100_000),
+        ),
+        _build_fooling,
+        _check_fooling,
+    ),
+    HookKind(
+        "one_pixel",
+        "exhaustive one-pixel attack: every pixel set to 0 or 1 on every correctly classified test image",
+        (HookOption("examples", 8, "fooled images kept as examples, per member", 0, 100_000),),
+        _build_one_pixel,
+        lambda settings, config: _single_task("one_pixel", config),
+    ),
+    HookKind(
+        "pruning",
+        "global magnitude pruning at several sparsities: no retraining, fine-tuning, rewinding, reinitialising",
+        (
+            HookOption("sparsities", "0.5, 0.8, 0.9, 0.95, 0.98", "shares of weights removed, separated by commas"),
+            HookOption("methods", "none, finetune, rewind, reinit", "ways on after pruning, separated by commas"),
+            HookOption("retrain_epochs", 0, "epochs of each retraining; 0 = train.epochs", 0, 10_000_000),
+            HookOption("draw_sparsity", 0.9, "sparsity of the masks saved for the network drawing", 0.0, 1.0),
+        ),
+        _build_pruning,
+        _check_pruning,
+    ),
+    HookKind(
+        "landscape",
+        "loss along the line from the initial to the final weights, and on a filter-normalised random plane",
+        (
+            HookOption("line_from", -0.25, "first alpha of the line (0 = initial weights)", -10.0, 10.0),
+            HookOption("line_to", 1.25, "last alpha of the line (1 = final weights)", -10.0, 10.0),
+            HookOption("line_points", 31, "points along the line", 2, 10_000),
+            HookOption("plane_span", 1.0, "the plane's coordinates run from -span to span", 1e-6, 100.0),
+            HookOption("plane_points", 21, "points along each side of the plane", 2, 1000),
+            HookOption("samples", 2048, "training samples the loss is taken over (at most)", 1, 10_000_000),
+        ),
+        _build_landscape,
+        _check_landscape,
+    ),
+    HookKind(
+        "curvature",
+        "largest and smallest Hessian eigenvalue of the training loss (Lanczos), from initialisation on",
+        (
+            HookOption("every", 0, "measure every this many epochs; 0 = at initialisation and the end", 0, 10_000_000),
+            HookOption("iterations", 20, "Lanczos iterations", 2, 10_000),
+            HookOption("samples", 1024, "training samples the loss is taken over (at most)", 1, 10_000_000),
+        ),
+        _build_curvature,
+    ),
+    HookKind(
+        "lazy",
+        "relative weight change per layer, and the distance to the linearised network trained alongside",
+        (HookOption("every", 0, "measure every this many epochs; 0 = at initialisation and the end", 0, 10_000_000),),
+        _build_lazy,
+        _check_lazy,
+    ),
+    HookKind(
+        "separation",
+        "test accuracy of a linear probe (logistic regression) on every layer's activity",
+        (
+            HookOption("every", 5, "measure every this many epochs; 0 = at initialisation and the end", 0, 10_000_000),
+            HookOption("samples", 1000, "training inputs the probes are fitted on (at most)", 2, 10_000_000),
+            HookOption("l2", 1e-3, "the probes' L2 penalty on standardised activity", 0.0, 100.0),
+        ),
+        _build_separation,
+        lambda settings, config: _single_task("separation", config),
+    ),
+    HookKind(
+        "gradient_depth",
+        "norm of the loss gradient for every layer's weights, from initialisation on",
+        (
+            HookOption("every", 0, "measure every this many epochs; 0 = at initialisation and the end", 0, 10_000_000),
+            HookOption("samples", 2048, "training samples the loss is taken over (at most)", 1, 10_000_000),
+        ),
+        _build_gradient_depth,
+    ),
+    HookKind(
+        "random_features",
+        "minimum-norm least-squares fit of the last layer on the first layer's random features",
+        (),
+        _build_random_features,
+        _check_random_features,
     ),
 ):
     register(_kind)

@@ -44,6 +44,8 @@ def capture(trainer) -> dict[str, np.ndarray]:
         arrays[f"weights_{index}"] = weight.astype(np.float32)
     for index, bias in enumerate(model.biases):
         arrays[f"biases_{index}"] = bias.detach().cpu().numpy().reshape(trainer.members, -1).astype(np.float32)
+    for hook in trainer.hooks:  # a measure's own arrays (e.g. the fooling images)
+        arrays.update(getattr(hook, "final_arrays", lambda trainer: {})(trainer))
     if supports_boundary(trainer):
         grid = compute_boundary(trainer)
         for name in BOUNDARY_FIELDS:

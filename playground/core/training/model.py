@@ -88,6 +88,7 @@ class EnsembleMLP(nn.Module):
         init: str = "default",
         sw2: float = 1.0,
         sb2: float = 0.0,
+        parameterisation: str = "standard",
     ):
         super().__init__()
         if len(activations) != len(sizes) - 2:
@@ -95,6 +96,10 @@ class EnsembleMLP(nn.Module):
         self.sizes = list(sizes)
         self.activation_names = list(activations)
         self.members = len(seeds)
+        # NTK parameterisation: layer l computes W x / sqrt(fan_in) + b. The stored weights are
+        # the scheme's times sqrt(fan_in), so the function at initialisation is the same.
+        ntk = parameterisation == "ntk"
+        self.scales = [1 / math.sqrt(fan_in) if ntk else 1.0 for fan_in in sizes[:-1]]
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
         per_member = []
@@ -105,7 +110,7 @@ class EnsembleMLP(nn.Module):
                 for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
             ])
         for layer in range(len(sizes) - 1):
-            w = torch.stack([member[layer][0] for member in per_member])
+            w = torch.stack([member[layer][0] for member in per_member]) / self.scales[layer]
             b = torch.stack([member[layer][1] for member in per_member]).unsqueeze(1)
             self.weights.append(nn.Parameter(w))
             self.biases.append(nn.Parameter(b))
@@ -127,7 +132,7 @@ class EnsembleMLP(nn.Module):
         kept = []
         last = self.n_layers - 1
         for index, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = torch.baddbmm(b.transpose(1, 2), w.transpose(1, 2), h)
+            h = torch.baddbmm(b.transpose(1, 2), w.transpose(1, 2), h, alpha=self.scales[index])
             if index < last:
                 h = ACTIVATION_FUNCTIONS[self.activation_names[index]](h)
             if keep_activations:

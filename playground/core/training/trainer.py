@@ -24,6 +24,7 @@ from playground.core.training.data import TaskData, stack_datasets
 from playground.core.training.hooks import TrainerHook
 from playground.core.training.model import EnsembleMLP
 from playground.core.base.records import EpochRecord, LiveChange
+from playground.core.training.perturb import fgsm, input_range
 from playground.core.base.schedule import Schedule
 from playground.core.tasks import get_task
 
@@ -86,6 +87,7 @@ class Trainer:
         self.model = EnsembleMLP(
             [first.input_dim, *hidden, self.output_dim], activations, self.seeds,
             init=config.network.init, sw2=config.network.sw2, sb2=config.network.sb2,
+            parameterisation=config.network.parameterisation,
         ).to(self.device)
         self.optimizer = self._make_optimizer()
         # Each member's own streams: numpy for online samplers, torch for batch order
@@ -331,6 +333,8 @@ class Trainer:
         self.batch_class_mask = None
         for hook in self.hooks:
             x, y = hook.transform_batch(self, x, y)
+        if self.config.train.adversarial_eps > 0:
+            x, y = self._with_adversarial(x, y, self.config.train.adversarial_eps)
         self.optimizer.zero_grad(set_to_none=True)
         losses = self.loss_per_member(self.model(x), y, self._batch_data())
         total = losses.sum()
@@ -352,6 +356,16 @@ class Trainer:
     def l1_norm(self) -> torch.Tensor:
         """Sum of |w| over every weight of every member (biases are not penalised)."""
         return sum(w.abs().sum() for w in self.model.weights)
+
+    def _with_adversarial(self, x: torch.Tensor, y: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """The batch twice, clean then FGSM-perturbed at the current weights: the mean loss
+        is Goodfellow et al.'s 0.5 clean + 0.5 adversarial."""
+        data = self._batch_data()
+        low, high = input_range(self.task.x_train)
+        x_adv = fgsm(lambda inputs, labels: self.loss_per_member(self.model(inputs), labels, data), x, y, eps, low, high)
+        if self.batch_class_mask is not None:
+            self.batch_class_mask = torch.cat([self.batch_class_mask, self.batch_class_mask], dim=1)
+        return torch.cat([x, x_adv], dim=1), torch.cat([y, y], dim=1)
 
     def _start(self) -> None:
         if not self._started:
