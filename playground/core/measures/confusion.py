@@ -30,3 +30,23 @@ def confusion_on_test_set(trainer) -> np.ndarray | None:
 def mean_confusion(counts: np.ndarray) -> np.ndarray:
     """The mean over members (C, C) of the counts (E, C, C)."""
     return np.asarray(counts, dtype=np.float64).mean(axis=0)
+
+
+def row_fractions(counts: np.ndarray) -> np.ndarray:
+    """Each row (true class) divided by its total: the share of that class given each prediction
+    (recall on the diagonal). A class with no test samples gives a row of NaN."""
+    counts = np.asarray(counts, dtype=np.float64)
+    totals = counts.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, counts / np.where(totals > 0, totals, 1.0), np.nan)
+
+
+def live_confusion(trainer) -> dict[str, np.ndarray] | None:
+    """The test confusion as the views read it, live["confusion"] = {"counts": (E, C, C),
+    "mean": (C, C)} (the same as final_state.read gives a reopened run); None for a regression.
+    The app's training session calls it at the decision boundary's throttled rate: one forward
+    pass of the test set."""
+    counts = confusion_on_test_set(trainer)
+    if counts is None:
+        return None
+    return {"counts": counts, "mean": mean_confusion(counts)}

@@ -3,11 +3,13 @@
 
 `MAIN` are tabs in the large area; `SIDE` stay visible beside them (the network drawing and the
 decision boundary, as in TensorFlow Playground); `ON_DEMAND` are added as tabs by a lesson that
-needs them. The window, the figures of a saved run and the lessons panel all take views from here.
+needs them. `PLOTTED` are the views `playground plot` draws. The window, the figures of a saved
+run and the lessons panel all take views from here.
 """
 
 from playground.ui.views.base import PlotView
 from playground.ui.views.boundary import BoundaryView
+from playground.ui.views.confusion import ConfusionView
 from playground.ui.views.forgetting import ForgettingView
 from playground.ui.views.info_plane import InfoPlaneView
 from playground.ui.views.layer_stats import LayerStatsView
@@ -19,10 +21,13 @@ from playground.ui.views.sweep import SweepView
 
 VIEWS: dict[str, type[PlotView]] = {cls.key: cls for cls in (
     LossView, InfoPlaneView, LayerStatsView, ForgettingView, NetworkView, BoundaryView,
-    ModesView, SharpnessView, SweepView)}
+    ModesView, SharpnessView, SweepView, ConfusionView)}
 MAIN: tuple[str, ...] = ("loss", "info_plane", "layer_stats", "forgetting")
 SIDE: tuple[str, ...] = ("network", "boundary")
-ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep")
+# The confusion matrix joins MAIN once the training session sends live["confusion"]
+# (core/measures/confusion.live_confusion); until then `playground plot` draws it from final_state.npz.
+ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep", "confusion")
+PLOTTED: tuple[str, ...] = tuple(dict.fromkeys((*MAIN, *SIDE, "confusion")))
 
 MAIN_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in MAIN)
 SIDE_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in SIDE)
@@ -35,6 +40,6 @@ def make_view(key: str) -> PlotView:
     return VIEWS[key]()
 
 
-__all__ = ["VIEWS", "MAIN", "SIDE", "ON_DEMAND", "MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "make_view",
-           "BoundaryView", "ForgettingView", "InfoPlaneView", "LayerStatsView", "LossView", "ModesView",
+__all__ = ["VIEWS", "MAIN", "SIDE", "ON_DEMAND", "PLOTTED", "MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "make_view",
+           "BoundaryView", "ConfusionView", "ForgettingView", "InfoPlaneView", "LayerStatsView", "LossView", "ModesView",
            "NetworkView", "SharpnessView", "SweepView"]
