@@ -172,11 +172,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from playground.ui.figures.render import render_run
+    from playground.ui.figures.render import animate_run, render_run
 
-    result = render_run(args.run_dir, args.out, format=args.format, width=args.width, compare=args.compare)
+    if args.animate:
+        result = animate_run(args.run_dir, args.out, fps=args.fps, seconds=args.seconds, width=args.width,
+                             compare=args.compare, keys=args.views)
+    else:
+        result = render_run(args.run_dir, args.out, format=args.format, width=args.width or 1600,
+                            compare=args.compare, keys=args.views)
     for key, why in result.skipped.items():
         print(f"skipped {key}: {why}")
+    for note in result.notes:
+        print(f"note: {note}")
     for path in result.written:
         print(f"wrote {path}")
     return 0
@@ -297,8 +304,13 @@ def make_parser() -> argparse.ArgumentParser:
     plot.add_argument("run_dir")
     plot.add_argument("--out", required=True, help="folder for the figures")
     plot.add_argument("--format", choices=["png", "svg"], default="png")
-    plot.add_argument("--width", type=int, default=1600, help="PNG width in pixels (default 1600)")
+    plot.add_argument("--width", type=int, help="image width in pixels (default 1600; 800 with --animate)")
     plot.add_argument("--compare", metavar="RUN_DIR", help="a second run drawn dashed over the first")
+    plot.add_argument("--views", metavar="KEY,...", help="only these figures (e.g. loss,confusion)")
+    plot.add_argument("--animate", action="store_true",
+                      help="movies over the run's epochs instead: VIEW.gif, and VIEW.mp4 where ffmpeg is on the PATH")
+    plot.add_argument("--fps", type=int, default=10, help="with --animate: frames per second (default 10)")
+    plot.add_argument("--seconds", type=float, default=5.0, help="with --animate: the movie's length (default 5)")
     plot.set_defaults(func=cmd_plot)
 
     sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)

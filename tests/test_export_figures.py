@@ -16,12 +16,11 @@ from playground.cli import main
 from playground.core.runs import final_state
 from playground.core.base.fileio import RunFileError
 from playground.ui.figures import export
-from playground.ui.figures.render import drawn_views
+from playground.ui.figures.render import drawn_views, figure_keys
 from playground.ui.model.reopen import open_history, run_label
-from playground.ui.views import MAIN_VIEWS, SIDE_VIEWS
 
 VIEW_KEYS = {"loss", "info_plane", "layer_stats", "forgetting", "network", "boundary"}
-ALL_KEYS = {cls.key for cls in (*MAIN_VIEWS, *SIDE_VIEWS)}  # views added later must be written or skipped
+ALL_KEYS = set(figure_keys())  # figures added later must be written or skipped
 # A 2-D task (boundary), probes (information plane, layer statistics), two tasks (forgetting).
 RUN = ["--preset", "circle", "--set", "task.samples=120", "--set", "network.hidden=[4, 3]",
        "--set", "train.epochs=8", "--set", "train.batch_size=30", "--set", "probes.enabled=true",

@@ -7,17 +7,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playground.core.base.fileio import ensure_writable_dir
+from playground.core.base.fileio import RunFileError, ensure_writable_dir
 
 # Logical size of each figure (the PNG width scales it; the aspect ratio stays).
 DEFAULT_SIZE = (1200, 750)
-SIZES = {"network": (900, 700), "boundary": (800, 760)}
+SIZES = {"network": (900, 700), "boundary": (800, 760), "confusion": (900, 780)}
 
 
 @dataclass
 class Rendered:
     written: list[Path] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # view key -> why (its message)
+    notes: list[str] = field(default_factory=list)  # what else was left out, once each
 
 
 def ensure_platform() -> None:
@@ -35,24 +36,57 @@ def _app():
     return make_app()
 
 
-def _laid_out(views: list) -> None:
+def figure_size(view, history=None) -> tuple[int, int]:
+    """A view's logical figure size: its own for this run where it has one (a grid of heatmaps
+    grows with the network), else the view kind's."""
+    if history is not None and hasattr(view, "figure_size") and view.has_data(history):
+        return view.figure_size(history)
+    return SIZES.get(view.key, DEFAULT_SIZE)
+
+
+def _laid_out(views: list, history=None) -> None:
     """Give each view its figure size and a layout, without putting a window on screen."""
     from PySide6.QtCore import Qt
 
     for view in views:
         view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        view.resize(*SIZES.get(view.key, DEFAULT_SIZE))
+        view.resize(*figure_size(view, history))
         view.show()
     _app().processEvents()
 
 
-def drawn_views(history, comparison=None) -> list:
-    """Every view the window always shows, laid out at its figure size and drawn from `history`."""
-    from playground.ui.views import MAIN, SIDE, make_view
+def figure_keys() -> tuple[str, ...]:
+    """What `playground plot` can draw: the views in PLOTTED, then the figures of this package."""
+    from playground.ui.views import PLOTTED
 
+    return (*PLOTTED, "neurons")
+
+
+def make_figure(key: str):
+    from playground.ui.figures.neurons import NeuronsFigure
+    from playground.ui.views import make_view
+
+    return NeuronsFigure() if key == NeuronsFigure.key else make_view(key)
+
+
+def chosen_keys(keys: str | None) -> tuple[str, ...]:
+    """The figures a comma-separated list names (None: all); RunFileError names the choices."""
+    known = figure_keys()
+    if not keys:
+        return known
+    chosen = tuple(dict.fromkeys(key.strip() for key in keys.split(",") if key.strip()))
+    unknown = [key for key in chosen if key not in known]
+    if unknown or not chosen:
+        raise RunFileError(f"no figure {(unknown or [keys])[0]!r}: choose from {', '.join(known)}")
+    return chosen
+
+
+def drawn_views(history, comparison=None, keys: tuple[str, ...] | None = None) -> list:
+    """The views and figures `playground plot` draws (or those of `keys`), laid out at their
+    figure size and drawn from `history`."""
     _app()
-    views = [make_view(key) for key in (*MAIN, *SIDE)]
-    _laid_out(views)
+    views = [make_figure(key) for key in (keys or figure_keys())]
+    _laid_out(views, history)
     for view in views:
         view.comparison = comparison
         view.update_from(history, force=True)
@@ -67,7 +101,7 @@ def figure_of(view, history):
     from PySide6.QtWidgets import QComboBox
 
     copy = type(view)()
-    _laid_out([copy])
+    _laid_out([copy], history)
     copy.comparison = view.comparison
     if history is not None:
         copy.update_from(history, force=True)  # fills the option lists (estimators, layers, ...)
@@ -85,19 +119,19 @@ def discard(views) -> None:
 
 
 def render_run(run_dir: str | Path, out_dir: str | Path, format: str = "png", width: int = 1600,
-               compare: str | Path | None = None) -> Rendered:
-    """Write `<view>.<format>` for each view of the run (and `compare` overlaid, dashed).
+               compare: str | Path | None = None, keys: str | None = None) -> Rendered:
+    """Write `<view>.<format>` for each view of the run (and `compare` overlaid, dashed); `keys`
+    (comma-separated) draws only those.
 
     A malformed run folder raises RunFileError before anything is written."""
     ensure_platform()
     from playground.ui.figures.export import check_format, check_width, export_views
-    from playground.ui.model.reopen import open_history
 
     format, width = check_format(format), check_width(width)
-    history = open_history(run_dir)
-    comparison = open_history(compare) if compare else None
+    chosen = chosen_keys(keys)
+    history, comparison = _histories(run_dir, compare)
     out = ensure_writable_dir(Path(out_dir))
-    views = drawn_views(history, comparison)
+    views = drawn_views(history, comparison, chosen)
     result = Rendered()
     try:
         with_data = []
@@ -107,6 +141,46 @@ def render_run(run_dir: str | Path, out_dir: str | Path, format: str = "png", wi
             else:
                 with_data.append(view)
         result.written = export_views(with_data, out, format, width)
+    finally:
+        discard(views)
+    return result
+
+
+def _histories(run_dir, compare):
+    from playground.ui.model.reopen import open_history
+
+    return open_history(run_dir), (open_history(compare) if compare else None)
+
+
+def animate_run(run_dir: str | Path, out_dir: str | Path, fps: int = 10, seconds: float = 5.0,
+                width: int | None = None, compare: str | Path | None = None, keys: str | None = None) -> Rendered:
+    """Write `<view>.gif` (and `<view>.mp4` where ffmpeg is on the PATH) for each view of the run
+    that changes over its epochs; `skipped` says why the others are not written, `notes` what
+    was left out (the MP4 without ffmpeg)."""
+    ensure_platform()
+    from playground.ui.figures.animation import DEFAULT_WIDTH, NothingToAnimate, animate
+    from playground.ui.figures.export import check_width
+    from playground.ui.model.timeline import check_length
+
+    length = check_length(fps, seconds)
+    width = check_width(width or DEFAULT_WIDTH)
+    chosen = chosen_keys(keys)
+    history, comparison = _histories(run_dir, compare)
+    out = ensure_writable_dir(Path(out_dir))
+    views = drawn_views(history, comparison, chosen)
+    result = Rendered()
+    try:
+        for view in views:
+            if view.showing_message:
+                result.skipped[view.key] = " ".join(view.message.text().split())
+                continue
+            try:
+                movie = animate(view, history, out / f"{view.key}.gif", length, width)
+            except NothingToAnimate as exc:  # a still view; a file that cannot be written stops all
+                result.skipped[view.key] = str(exc)
+                continue
+            result.written += movie.written
+            result.notes += [note for note in movie.notes if note not in result.notes]
     finally:
         discard(views)
     return result
