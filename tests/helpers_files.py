@@ -24,7 +24,7 @@ class FakeDialogs:
     def _next(self, *args):
         return self.answers.pop(0) if self.answers else None
 
-    open_file = save_file = folder = export_options = _next
+    open_file = save_file = folder = export_options = animation_options = _next
 
     def confirm(self, title, text):
         return self.confirm_answer

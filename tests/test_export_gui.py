@@ -52,10 +52,11 @@ def views(win) -> dict:
     return {view.key: view for view in win.views}
 
 
-def test_every_view_offers_png_and_svg_in_its_right_click_menu_and_toolbar(window):
+def test_every_view_offers_png_svg_and_animation_in_its_right_click_menu_and_toolbar(window):
     for view in window.views:
         texts = [action.text() for action in view.canvas.scene().contextMenu]
-        assert texts == ["Export this view as PNG…", "Export this view as SVG…"], view.key
+        assert texts == ["Export this view as PNG…", "Export this view as SVG…",
+                         "Export this view as animation…"], view.key
         assert view.export_actions[0] in view.canvas.scene().contextMenu
 
 
@@ -65,7 +66,7 @@ def test_the_context_menu_exports_a_png_of_the_chosen_width(window, tmp_path):
     window.tick()
     target = tmp_path / "plane.png"
     window.file_actions.dialogs.answers = [("png", 900), str(target)]
-    png_action, svg_action = plane.export_actions
+    png_action, svg_action, _ = plane.export_actions
     png_action.trigger()
     assert QImage(str(target)).width() == 900
     target_svg = tmp_path / "plane.svg"
@@ -75,6 +76,24 @@ def test_the_context_menu_exports_a_png_of_the_chosen_width(window, tmp_path):
     assert "Information plane" in text and "I(X;T)" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plane.png", "plane.svg"]
     assert not window.file_actions.dialogs.errors
+
+
+def test_a_views_animation_from_the_finished_run(window, tmp_path):
+    from PIL import Image
+
+    loss = views(window)["loss"]
+    target = tmp_path / "loss.gif"
+    window.file_actions.dialogs.answers = [("loss", 2, 1.5, 400), str(target)]
+    loss.export_actions[2].trigger()
+    movie = Image.open(target)
+    assert movie.n_frames == 3 and movie.size[0] == 400
+    assert not window.file_actions.dialogs.errors
+    # File > Export animation... starts on the tab in front; a still view is refused in one line.
+    window.file_actions.dialogs.answers = [("network", 5, 1.0, 400), str(tmp_path / "net.gif")]
+    assert window.file_actions.export_animation() == []
+    (title, text), = window.file_actions.dialogs.errors
+    assert title == "Cannot export the animation" and "last state" in text and "\n" not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.gif"]
 
 
 def test_cancelling_the_export_writes_nothing(window, tmp_path):

@@ -53,6 +53,38 @@ class MockWindow:
         self.active = False
         self.runs = runs
         self.export_error: Exception | None = None
+        self.clipboard = ""
+        self.lesson: tuple[str, bool] | None = None
+        self.lesson_answer = True
+        self.front = None
+
+    def current_view(self):
+        return self.front
+
+    def export_animation_file(self, view, path, fps, seconds, width):
+        from playground.ui.figures.animation import Animation
+
+        if self.export_error:
+            raise self.export_error
+        self.log.append(("animate", view.key, path, fps, seconds, width))
+        return Animation(written=[Path(path)], notes=["no ffmpeg on the PATH: MP4 skipped (the GIF is written)"],
+                         frames=int(fps * seconds))
+
+    def clipboard_text(self):
+        return self.clipboard
+
+    def set_clipboard_text(self, text):
+        self.clipboard = text
+
+    def current_lesson(self):
+        return self.lesson
+
+    def open_lesson(self, lesson, config):
+        self.log.append(("lesson", lesson.name, config))
+        return self.lesson_answer
+
+    def close_lesson(self):
+        self.log.append(("close_lesson",))
 
     def may_discard(self, question):
         if not self.run_on_screen:
@@ -297,3 +329,120 @@ def test_the_status_line_says_where_runs_go(rig, run_dir):
     assert "autosave stopped" in files.status_line()[0]
     files.autosave_failed("cannot write metrics.csv")
     assert "Training goes on" in rig[2].errors[-1][1] and window.did("refresh")
+
+
+# ---------------------------------------------------------------- setup strings
+
+
+def test_copy_then_paste_a_setup_gives_back_the_same_settings(rig):
+    files, window, dialogs, _ = rig
+    window.settings_value = small_config("train.lr=0.03", epochs=7)
+    text = files.copy_setup()
+    assert text.startswith("tnp1:") and window.clipboard == text and "\n" not in text
+    assert "copied" in window.notes[-1] and "lesson" not in window.notes[-1]
+    assert files.paste_setup()
+    assert window.did("reset") and window.did("close_lesson")
+    (_, config, hooks), = window.did("load")
+    assert config == window.settings_value and hooks is None
+    assert dialogs.errors == []
+
+
+def test_a_copied_setup_names_the_open_built_in_lesson_and_pasting_it_opens_that_lesson(rig):
+    from playground.core.experiments.setup_string import decode_setup
+
+    files, window, _, _ = rig
+    window.lesson = ("critical-periods", True)
+    text = files.copy_setup()
+    assert decode_setup(text).lesson == "critical-periods"
+    assert files.paste_setup(text)
+    (_, name, config), = window.did("lesson")
+    assert name == "critical-periods" and config == window.settings_value
+    assert not window.did("load")  # the lesson side loads it, after the lesson's own
+
+
+def test_a_lesson_file_is_not_named_in_the_string(rig):
+    from playground.core.experiments.setup_string import decode_setup
+
+    files, window, _, _ = rig
+    window.lesson = ("my-own", False)
+    text = files.copy_setup()
+    assert decode_setup(text).lesson is None
+    assert "lesson file my-own" in window.notes[-1]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "holds no text"),
+    ("hello there", "should start with 'tnp1:'"),
+    ("tnp1:eJyr!!", "damaged"),
+    ("tnp1:eJyrVkrLz1eyUkpKLFKqBQAbrgRb", "damaged"),
+])
+def test_a_damaged_setup_string_changes_nothing_and_says_why_in_one_line(rig, text, says):
+    files, window, dialogs, _ = rig
+    window.run_on_screen = True
+    window.clipboard = text
+    assert not files.paste_setup()
+    (title, message), = dialogs.errors
+    assert title == "Cannot paste the setup" and says in message and "\n" not in message
+    assert window.log == [] and window.questions == []
+
+
+def test_a_string_naming_an_unknown_lesson_or_a_file_is_refused(rig):
+    from playground.core.experiments.setup_string import encode_setup
+
+    files, window, dialogs, _ = rig
+    for name in ("no-such-lesson", "/tmp/evil.toml"):
+        assert not files.paste_setup(encode_setup(small_config(), name))
+        assert "which this playground does not have" in dialogs.errors[-1][1]
+    assert window.log == []
+
+
+def test_pasting_over_a_run_asks_first_and_no_keeps_it(rig):
+    from playground.core.experiments.setup_string import encode_setup
+
+    files, window, _, _ = rig
+    window.run_on_screen, window.answer = True, False
+    assert not files.paste_setup(encode_setup(small_config()))
+    assert "Pasting a setup" in window.questions[0] and window.log == []
+
+
+# ---------------------------------------------------------------- animations
+
+
+def test_export_animation_asks_view_rate_and_file_and_remembers_them(rig, tmp_path):
+    from playground.ui.controllers.file_controller import ANIMATION_KEYS
+
+    files, window, dialogs, store = rig
+    window.front = window.views[0]
+    dialogs.answers = [("loss", 4, 2.5, 640), str(tmp_path / "movie.gif")]
+    written = files.export_animation()
+    assert written == [tmp_path / "movie.gif"]
+    assert window.did("animate") == [("animate", "loss", str(tmp_path / "movie.gif"), 4, 2.5, 640)]
+    assert store[ANIMATION_KEYS["fps"]] == 4 and store[ANIMATION_KEYS["seconds"]] == 2.5
+    assert "10 frames" in window.notes[-1] and "MP4 skipped" in window.notes[-1]
+    assert files.animation_settings() == {"fps": 4, "seconds": 2.5, "width": 640}
+
+
+def test_export_animation_only_offers_views_with_data_and_refuses_an_empty_one(rig):
+    files, window, dialogs, _ = rig
+    offered = []
+    dialogs.animation_options = lambda views, current, fps, seconds, width: offered.append((views, current)) or None
+    assert files.export_animation() == []
+    assert offered == [([("loss", "Loss & more")], None)]
+    assert files.export_animation(window.views[1], fps=5, seconds=1) == []
+    assert dialogs.errors[-1] == ("Nothing to animate", "Boundary & more has nothing to draw yet.")
+    window.views[0].has_data = False
+    assert files.export_animation() == []
+    assert "No view has anything to draw" in dialogs.errors[-1][1]
+    assert not window.did("animate")
+
+
+def test_export_animation_reports_bad_rates_and_write_errors(rig, tmp_path):
+    from playground.core.base.fileio import RunFileError
+
+    files, window, dialogs, _ = rig
+    view = window.views[0]
+    assert files.export_animation(view, str(tmp_path / "m.gif"), fps=0, seconds=2) == []
+    assert "frame rate 0" in dialogs.errors[-1][1]
+    window.export_error = RunFileError("Loss: only the run's last state is there to draw")
+    assert files.export_animation(view, str(tmp_path / "m.gif"), fps=5, seconds=2) == []
+    assert dialogs.errors[-1] == ("Cannot export the animation", "Loss: only the run's last state is there to draw")

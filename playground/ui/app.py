@@ -48,10 +48,11 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
     import torch
 
     from playground.core.experiments.lessons import get_lesson
+    from playground.ui.controllers.file_controller import setup_lesson
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
     config = initial_config(preset, config_path, setup)  # bad input fails here, before any window
-    lesson = get_lesson(lesson) if lesson else None
+    lesson = get_lesson(lesson) if lesson else setup_lesson(setup)  # a setup string may name a lesson
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -63,7 +64,10 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
     window = build_window(config)
     window.show()
     if lesson is not None:
-        window.lessons.open_lesson(lesson)
+        if setup:  # the lesson with the string's settings, not the lesson's defaults
+            window.file_actions.open_lesson(lesson, config)
+        else:
+            window.lessons.open_lesson(lesson)
         if sweep:
             window.lessons.run_sweep()
     if selftest:

@@ -1,6 +1,6 @@
 """The File menu's decisions without Qt: what each action asks, what it refuses and why, and
-what it does (open and save configs, open, overlay and copy runs, write TensorBoard files,
-export figures, choose the runs folder).
+what it does (open and save configs, copy and paste setup strings, open, overlay and copy runs,
+write TensorBoard files, export figures and animations, choose the runs folder).
 
 It talks to the user through `Dialogs` (file choosers, yes/no, error messages), remembers folders
 and export choices in a `Store` (QSettings' value/setValue), and reaches the window through
@@ -23,9 +23,12 @@ from playground.ui.model.reopen import open_history, run_label
 TOML_FILTER = "Configs (*.toml);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
 SVG_FILTER = "SVG drawing (*.svg)"
+GIF_FILTER = "GIF animation (*.gif)"
 LAST_DIR_KEY = "files/last_dir"
 WIDTH_KEY = "export/width"
 FORMAT_KEY = "export/format"
+ANIMATION_KEYS = {"fps": "animation/fps", "seconds": "animation/seconds", "width": "animation/width"}
+ANIMATION_DEFAULTS = {"fps": 10, "seconds": 5.0, "width": 800}
 # What a failed file action reports: bad input and unwritable targets, never a crash.
 FILE_ERRORS = (ConfigError, RunFileError, OSError)
 
@@ -38,6 +41,28 @@ def recorded_hooks(config_path, cfg):
     return hook_kinds.load_hooks_beside(config_path, cfg) or None
 
 
+def lesson_named(name: str | None):
+    """The built-in lesson of this name (None for None); ConfigError when there is none. Only
+    built-in lessons: a setup string from someone else never opens a file on this machine."""
+    if name is None:
+        return None
+    from playground.core.experiments.lessons import builtin_lessons
+
+    lessons = {lesson.name: lesson for lesson in builtin_lessons()}
+    if name not in lessons:
+        raise ConfigError(f"setup string: names the lesson {name!r}, which this playground does not have "
+                          f"(its lessons: {', '.join(lessons)})")
+    return lessons[name]
+
+
+def setup_lesson(text: str | None):
+    """The lesson a setup string names (None: none, or no string); ConfigError when the string is
+    damaged or its lesson unknown here."""
+    from playground.core.experiments.setup_string import decode_setup
+
+    return lesson_named(decode_setup(text).lesson) if text else None
+
+
 class Dialogs(Protocol):
     """The questions the File menu asks; each returns None when the user cancels."""
 
@@ -48,6 +73,10 @@ class Dialogs(Protocol):
     def folder(self, title: str, start: str) -> str | None: ...
 
     def export_options(self, format: str | None, width: int) -> tuple[str, int] | None: ...
+
+    def animation_options(self, views: list[tuple[str, str]], current: str | None, fps: int, seconds: float,
+                          width: int) -> tuple[str, int, float, int] | None:
+        """(view key, frames per second, seconds, width in pixels), choosing among (key, title)."""
 
     def confirm(self, title: str, text: str) -> bool: ...
 
@@ -118,6 +147,24 @@ class FileWindow(Protocol):
 
     def refresh(self) -> None:
         """Show `FileController.status_line()` again."""
+
+    def current_view(self) -> ShownView | None:
+        """The view whose tab is in front."""
+
+    def export_animation_file(self, view: ShownView, path: str, fps: int, seconds: float, width: int) -> Any:
+        """Write the view's movie; returns an Animation (written paths, notes)."""
+
+    def clipboard_text(self) -> str: ...
+
+    def set_clipboard_text(self, text: str) -> None: ...
+
+    def current_lesson(self) -> tuple[str, bool] | None:
+        """The open lesson's name and whether it is a built-in one (None: no lesson open)."""
+
+    def open_lesson(self, lesson: Any, config: Config) -> bool:
+        """Open the lesson (asking first if a run would be lost), then show `config` in the controls."""
+
+    def close_lesson(self) -> None: ...
 
 
 def title_of(view: ShownView) -> str:
@@ -198,6 +245,57 @@ class FileController:
             return False
         self.remember_dir(path)
         self.window.say(f"Config saved to {path} (run it headless: playground run --config {path} --out DIR)")
+        return True
+
+    # ------------------------------------------------------------ setup strings
+
+    def copy_setup(self) -> str | None:
+        """The settings (and the open built-in lesson) as one tnp1: line on the clipboard."""
+        from playground.core.experiments.setup_string import encode_setup
+
+        try:
+            cfg = self.window.settings()
+        except ConfigError as exc:
+            self.report("Cannot copy the setup", exc)
+            return None
+        lesson = self.window.current_lesson()
+        name = lesson[0] if lesson is not None and lesson[1] else None
+        text = encode_setup(cfg, name)
+        self.window.set_clipboard_text(text)
+        what = f"Setup with the lesson {name}" if name else "Setup"
+        if lesson is not None and not lesson[1]:
+            what += f" (the settings of the lesson file {lesson[0]}; its text is not in the string)"
+        self.window.say(f"{what} copied ({len(text)} characters): File > Paste setup, "
+                        f"or playground run --setup STRING --out DIR")
+        return text
+
+    def paste_setup(self, text: str | None = None) -> bool:
+        """Load a tnp1: line (the clipboard's by default); a lesson it names is opened with the
+        string's settings. A damaged string changes nothing and says what is wrong in one line."""
+        from playground.core.experiments.setup_string import decode_setup
+
+        text = self.window.clipboard_text() if text is None else text
+        if not text or not text.strip():
+            self.report("Cannot paste the setup", "The clipboard holds no text: copy a setup string "
+                        "(one line starting with tnp1:) first.")
+            return False
+        try:
+            setup = decode_setup(text)
+            lesson = lesson_named(setup.lesson)
+        except ConfigError as exc:
+            self.report("Cannot paste the setup", exc)
+            return False
+        if lesson is not None:
+            if not self.window.open_lesson(lesson, setup.config):
+                return False
+            self.window.say(f"Setup pasted: the lesson {lesson.name} with the string's settings")
+            return True
+        if not self.may_replace_run("Pasting a setup"):
+            return False
+        self.window.reset()
+        self.window.close_lesson()
+        self.window.load_settings(setup.config, None)
+        self.window.say(f"Setup pasted: {setup.config.task.name}, press Start")
         return True
 
     # ------------------------------------------------------------ runs
@@ -360,6 +458,62 @@ class FileController:
         self.remember_dir(folder)
         self.window.say(f"Exported {len(written)} views to {folder}")
         return written
+
+    def animation_settings(self) -> dict[str, Any]:
+        return {name: self.store.value(key, ANIMATION_DEFAULTS[name], type=type(ANIMATION_DEFAULTS[name]))
+                for name, key in ANIMATION_KEYS.items()}
+
+    def export_animation(self, view: ShownView | None = None, path: str | None = None, fps: int | None = None,
+                         seconds: float | None = None, width: int | None = None) -> list[Path]:
+        """A view's movie over the run's epochs: a GIF (and an MP4 where ffmpeg is there), of a
+        live, finished or reopened run. Without a view or a rate, asks for both."""
+        from playground.ui.model.timeline import check_length
+
+        history = self.window.history
+        for shown in self.window.views:
+            shown.update_from(history, force=True)
+        candidates = [shown for shown in self.window.views if not shown.showing_message]
+        if view is not None and view.showing_message:
+            self.report("Nothing to animate", f"{title_of(view)} has nothing to draw yet.")
+            return []
+        if not candidates:
+            self.report("Nothing to animate", "No view has anything to draw yet: press Start or open a run.")
+            return []
+        last = self.animation_settings()
+        if view is None or fps is None or seconds is None:
+            current = view or self.window.current_view()
+            options = self.dialogs.animation_options(
+                [(shown.key, title_of(shown)) for shown in candidates],
+                current.key if current is not None else None,
+                fps or last["fps"], seconds or last["seconds"], width or last["width"])
+            if options is None:
+                return []
+            key, fps, seconds, width = options
+            view = next((shown for shown in candidates if shown.key == key), None)
+            if view is None:
+                return []
+        width = width or last["width"]
+        try:
+            check_length(fps, seconds)
+        except FILE_ERRORS as exc:
+            self.report("Cannot export the animation", exc)
+            return []
+        if not path:
+            suggested = str(Path(self.start_dir()) / f"{view.key}.gif")
+            path = self.dialogs.save_file(f"Export {title_of(view)} as an animation", suggested, GIF_FILTER)
+        if not path:
+            return []
+        try:
+            movie = self.window.export_animation_file(view, path, fps, seconds, width)
+        except FILE_ERRORS as exc:
+            self.report("Cannot export the animation", exc)
+            return []
+        for name, value in (("fps", fps), ("seconds", seconds), ("width", width)):
+            self.store.setValue(ANIMATION_KEYS[name], value)
+        self.remember_dir(movie.written[0])
+        notes = "".join(f"; {note}" for note in movie.notes)
+        self.window.say(f"Animation of {movie.frames} frames: {', '.join(p.name for p in movie.written)}{notes}")
+        return list(movie.written)
 
     # ------------------------------------------------------------ the runs folder (autosave)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QMenu,
-                               QMessageBox, QSpinBox, QToolButton, QWidget)
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QLabel, QMenu, QMessageBox, QSpinBox, QToolButton, QWidget)
 
 from playground.ui.controllers.file_controller import FileController
 from playground.ui.figures import export, render
@@ -49,6 +49,48 @@ class ExportOptions(QDialog):
         form.addRow(buttons)
 
 
+class AnimationOptions(QDialog):
+    """Which view, frames per second, length and width of a movie over the run's epochs."""
+
+    def __init__(self, parent: QWidget | None, views: list[tuple[str, str]], current: str | None, fps: int,
+                 seconds: float, width: int):
+        from playground.ui.figures.movie import ffmpeg_path
+        from playground.ui.model.timeline import MAX_FPS, MAX_SECONDS
+
+        super().__init__(parent)
+        self.setWindowTitle("Export animation")
+        form = QFormLayout(self)
+        self.view = QComboBox()
+        for key, title in views:
+            self.view.addItem(title, key)
+        keys = [key for key, _ in views]
+        self.view.setCurrentIndex(keys.index(current) if current in keys else 0)
+        self.fps = QSpinBox()
+        self.fps.setRange(1, MAX_FPS)
+        self.fps.setSuffix(" frames/s")
+        self.fps.setValue(fps)
+        self.seconds = QDoubleSpinBox()
+        self.seconds.setRange(0.5, MAX_SECONDS)
+        self.seconds.setSingleStep(1.0)
+        self.seconds.setSuffix(" s")
+        self.seconds.setValue(seconds)
+        self.width = QSpinBox()
+        self.width.setRange(export.MIN_WIDTH, export.MAX_WIDTH)
+        self.width.setSingleStep(100)
+        self.width.setSuffix(" px")
+        self.width.setValue(width)
+        form.addRow("View", self.view)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("Length", self.seconds)
+        form.addRow("Width", self.width)
+        form.addRow(QLabel("A GIF, and an MP4 beside it (ffmpeg found)" if ffmpeg_path()
+                           else "A GIF (an MP4 too where ffmpeg is installed)"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
 class Dialogs:
     """The questions the File menu asks; each returns None when the user cancels."""
 
@@ -71,6 +113,12 @@ class Dialogs:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.format.currentData(), dialog.width.value()
+
+    def animation_options(self, views, current, fps, seconds, width):
+        dialog = AnimationOptions(self.parent, views, current, fps, seconds, width)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.view.currentData(), dialog.fps.value(), dialog.seconds.value(), dialog.width.value()
 
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self.parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -138,6 +186,10 @@ class FileActions(QObject):
         self._action(menu, "Open config…", files.open_config, "Ctrl+O", "fill every setting from a TOML config")
         self._action(menu, "Save config as…", files.save_config, "Ctrl+S",
                      "save the settings as TOML (runs headless: playground run --config FILE)")
+        self._action(menu, "Copy setup", files.copy_setup, "Ctrl+Shift+C",
+                     "the settings (and lesson) as one line of text to hand to someone")
+        self._action(menu, "Paste setup", files.paste_setup, "Ctrl+Shift+V",
+                     "load a setup line (tnp1:...) from the clipboard")
         menu.addSeparator()
         self._action(menu, "Open run…", files.open_run, "Ctrl+Shift+O", "show a saved run in every view, without training")
         self._action(menu, "Overlay run for comparison…", files.overlay_run, None,
@@ -149,6 +201,8 @@ class FileActions(QObject):
         menu.addSeparator()
         self._action(menu, "Export all views…", files.export_all, "Ctrl+E",
                      "every view with data as PNG or SVG into a folder")
+        self._action(menu, "Export animation…", files.export_animation, None,
+                     "a view over the run's epochs as a GIF (and MP4 where ffmpeg is installed)")
         menu.addSeparator()
         runs = menu.addMenu("Runs folder (autosave)")
         self.runs_path_action = runs.addAction("")
@@ -165,7 +219,9 @@ class FileActions(QObject):
         svg = QAction("Export this view as SVG…", view)
         png.triggered.connect(lambda _=False, v=view: self.files.export_view(v, "png"))
         svg.triggered.connect(lambda _=False, v=view: self.files.export_view(v, "svg"))
-        view.canvas.scene().contextMenu = [png, svg]  # appended to every plot's menu by pyqtgraph
+        movie = QAction("Export this view as animation…", view)
+        movie.triggered.connect(lambda _=False, v=view: self.files.export_animation(v))
+        view.canvas.scene().contextMenu = [png, svg, movie]  # appended to every plot's menu by pyqtgraph
         button = QToolButton()
         button.setText("Export")
         button.setToolTip("save this view as PNG or SVG (also: right-click on the plot)")
@@ -173,9 +229,10 @@ class FileActions(QObject):
         popup = QMenu(button)
         popup.addAction(png)
         popup.addAction(svg)
+        popup.addAction(movie)
         button.setMenu(popup)
         view.toolbar.addWidget(button)
-        view.export_actions = (png, svg)
+        view.export_actions = (png, svg, movie)
 
     # ------------------------------------------------------------ the actions (for scripts and tests)
 
@@ -208,6 +265,16 @@ class FileActions(QObject):
 
     def export_all(self, folder: str | None = None, format: str | None = None, width: int | None = None) -> list[Path]:
         return self.files.export_all(folder, format, width)
+
+    def export_animation(self, view=None, path: str | None = None, fps: int | None = None,
+                         seconds: float | None = None, width: int | None = None) -> list[Path]:
+        return self.files.export_animation(view, path, fps, seconds, width)
+
+    def copy_setup(self) -> str | None:
+        return self.files.copy_setup()
+
+    def paste_setup(self, text: str | None = None) -> bool:
+        return self.files.paste_setup(text)
 
     def change_runs_folder(self, path: str | None = None) -> bool:
         return self.files.change_runs_folder(path)
@@ -284,6 +351,43 @@ class FileActions(QObject):
             return export.export_views(figures, folder, format, width)
         finally:
             render.discard(figures)
+
+    def current_view(self):
+        return self.window.tabs.currentWidget()
+
+    def export_animation_file(self, view, path: str, fps: int, seconds: float, width: int):
+        from playground.ui.figures.animation import animate
+        from playground.ui.model.timeline import check_length
+
+        history = self.window.history
+        figure = render.figure_of(view, history)
+        try:
+            return animate(figure, history, path, check_length(fps, seconds), export.check_width(width))
+        finally:
+            render.discard([figure])
+
+    def clipboard_text(self) -> str:
+        return QGuiApplication.clipboard().text()
+
+    def set_clipboard_text(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    def current_lesson(self):
+        panel = getattr(self.window, "lessons", None)
+        lesson = panel.lesson if panel is not None else None
+        return None if lesson is None else (lesson.name, lesson in panel.lessons)
+
+    def open_lesson(self, lesson, config) -> bool:
+        if not self.window.lessons.open_lesson(lesson):
+            return False
+        self.window.controls.set_config(config)  # the string's settings over the lesson's own
+        self.window.show_preview()
+        return True
+
+    def close_lesson(self) -> None:
+        panel = getattr(self.window, "lessons", None)
+        if panel is not None and panel.lesson is not None:
+            panel.close_lesson()
 
     def refresh(self) -> None:
         self.runs_path_action.setText(str(autosave.runs_dir()))
