@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -355,3 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, RunFileError) as exc:
         print(f"playground: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `playground tasks | head`: the reader left; nothing to report
+        # Point stdout at devnull: the interpreter's last flush would hit the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

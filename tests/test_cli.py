@@ -123,3 +123,19 @@ def test_truncated_last_line_of_a_killed_run_is_ignored(tmp_path):
         handle.write("5,0,0.1")  # a row cut short by a kill
     run = read_run(out)
     assert len(run.tables["metrics"]["epoch"]) == 4
+
+
+def test_output_into_a_closed_pipe_ends_quietly(monkeypatch):
+    import os
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone, as `| head -1` does after its line
+    saved = os.dup(1)
+    try:
+        closed = open(write_end, "w", buffering=1)
+        monkeypatch.setattr(sys, "stdout", closed)
+        assert main(["tasks"]) == 0
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
