@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, accuracy_matrix, mean_curve, task_boundaries
+from playground.ui.views import keys, readout
 from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
 from playground.ui.views.base import MemberChoice, PlotView, members_of
 
@@ -58,7 +59,8 @@ class ForgettingView(PlotView):
         self.acc_plot.setYRange(0, 100, padding=0.02)
         self.acc_plot.setClipToView(True)
         self.acc_plot.setDownsampling(auto=True, mode="peak")
-        self.legend = style.legend(self.acc_plot)
+        self.legend = keys.corner_legend(self.acc_plot)  # in the corner the tasks' curves leave free
+        readout.install(self.acc_plot)
         self.matrix_plot.invertY(True)
         self.matrix_plot.setAspectLocked(True)
         self.matrix_plot.showGrid(x=False, y=False)
@@ -104,6 +106,7 @@ class ForgettingView(PlotView):
         self._draw_boundaries(history, len(tasks))
         self._draw_matrix(history, member)
         self._draw_examples(history)
+        keys.refresh(self.acc_plot)
 
     def _ensure_curves(self, count: int) -> None:
         while len(self.curves) < count:

@@ -6,7 +6,9 @@ import types
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+
+from playground.ui.model.ticks import log_ticks
 
 FONT_PT = 12
 TITLE_PT = 14
@@ -88,8 +90,43 @@ def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
         axis.setTextPen(pg.mkPen("k"))
         label = f"{text} ({units})" if units else text
         axis.setLabel(label, **style)
+        readable_log_ticks(axis)
     # No grid: its translucent lines cost two thirds of a plot's paint time (measured), and
     # the plots repaint 30 times a second.
+
+
+def readable_log_ticks(axis: pg.AxisItem) -> None:
+    """On a log axis, labels that never overlap (decades, or 1-2-5 on a short range; see
+    playground.ui.model.ticks) instead of pyqtgraph's "9·10¹ 8·10¹ ..." runs, and "0" at
+    `axis.zero_floor` (log10 units) where the plot draws its zeros. Linear axes are unchanged."""
+    if getattr(axis, "_readable_log", False):
+        return
+    axis._readable_log = True
+    axis.zero_floor = None
+    axis.logTickValues = types.MethodType(_log_tick_values, axis)
+    axis.tickStrings = types.MethodType(_tick_strings, axis)
+
+
+def _log_tick_values(axis, low, high, size, _std_ticks):
+    metrics = QFontMetricsF(axis.style.get("tickFont") or QFont())
+    if axis.orientation in ("left", "right"):
+        height = metrics.height()
+
+        def label_px(text):
+            return height
+    else:
+        def label_px(text):
+            return metrics.horizontalAdvance(text) + 2
+    labelled, minor = log_ticks(low, high, size, label_px, zero_at=axis.zero_floor)
+    axis._log_labels = {round(pos, 6): text for pos, text in labelled}
+    return [(1.0, [pos for pos, _ in labelled]), (None, minor)]
+
+
+def _tick_strings(axis, values, scale, spacing):
+    if not axis.logMode:
+        return pg.AxisItem.tickStrings(axis, values, scale, spacing)
+    labels = getattr(axis, "_log_labels", {})
+    return [labels.get(round(v, 6), "") for v in values]
 
 
 def set_title(plot: pg.PlotItem, text: str, size: int = TITLE_PT, bold: bool = True) -> None:
