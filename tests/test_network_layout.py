@@ -76,6 +76,11 @@ def test_fifty_layers_give_fifty_one_separate_tiles_one_column_apart():
         assert h == pytest.approx(layout.column_heights(sizes)[layer + 1])
     lefts = [x for x, *_ in rects]
     assert np.allclose(np.diff(lefts), 1.0)
+    # In a narrow view (8 px a column) the bars go and at least 2 px of white part the matrices.
+    narrow = layout.tile_rects(sizes, column_px=8.0)
+    assert layout.bar_width(8.0) == 0
+    for (x, _y, w, _h), (next_x, *_) in zip(narrow, narrow[1:]):
+        assert (next_x - (x + w)) * 8.0 >= 2 * layout.GAP_PX - 1e-9
 
 
 def test_column_heights_grow_with_the_log_of_the_width():

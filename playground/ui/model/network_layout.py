@@ -24,6 +24,8 @@ BAR = 0.1  # width of a layer's bar, in columns
 TILE_GAP = 0.12  # between a bar and a matrix, in columns
 MIN_HEIGHT = 0.3  # a 1-unit layer's bar, as a share of the widest layer's
 CAPTION_GAP_PX = 8  # between two captions on one row
+BARS_FROM_PX = 16  # columns narrower than this drop the layers' bars: white gaps part them instead
+GAP_PX = 2  # at least this much white either side of a matrix
 
 
 def detailed(sizes: Sequence[int]) -> bool:
@@ -41,15 +43,23 @@ def column_heights(sizes: Sequence[int]) -> np.ndarray:
     return MIN_HEIGHT + (1 - MIN_HEIGHT) * logs / top
 
 
-def tile_rects(sizes: Sequence[int]) -> list[tuple[float, float, float, float]]:
+def bar_width(column_px: float | None = None) -> float:
+    """The width of a layer's bar (columns), 0 where columns are too narrow to show one."""
+    return BAR if column_px is None or column_px >= BARS_FROM_PX else 0.0
+
+
+def tile_rects(sizes: Sequence[int], column_px: float | None = None) -> list[tuple[float, float, float, float]]:
     """(x, y, width, height) of each weight matrix's heatmap: between the bars of layers l and
-    l + 1, as tall as layer l + 1's bar (its rows are layer l + 1's units, top to bottom)."""
+    l + 1, as tall as layer l + 1's bar (its rows are layer l + 1's units, top to bottom), with
+    at least GAP_PX of white either side when `column_px` (a column's width in pixels) is known."""
     heights = column_heights(sizes)
+    bar = bar_width(column_px)
+    gap = TILE_GAP if column_px is None else max(TILE_GAP, GAP_PX / max(column_px, 1e-9))
+    width = max(1 - bar - 2 * gap, 0.05)
     rects = []
-    width = 1 - BAR - 2 * TILE_GAP
     for layer in range(len(sizes) - 1):
         h = float(heights[layer + 1])
-        rects.append((layer + BAR / 2 + TILE_GAP, -h / 2, width, h))
+        rects.append((layer + bar / 2 + gap, -h / 2, width, h))
     return rects
 
 

@@ -227,7 +227,8 @@ class NetworkView(PlotView):
         width_px, height_px = self._plot_px()
         x_lo, x_hi = self.plot.vb.viewRange()[0]
         column_px = width_px / max(x_hi - x_lo, 1e-9)
-        rect_px = layout.tile_rects(sizes)[0][2] * column_px
+        rects = layout.tile_rects(sizes, column_px)
+        rect_px = rects[0][2] * column_px
         max_cols = layout.cells_across(rect_px)
         max_rows = layout.cells_across(height_px * 0.8)
         # Rows: the units fed. Standardised, so layers of any width share one colour scale.
@@ -236,8 +237,8 @@ class NetworkView(PlotView):
         scale = layout.weight_scale(cells)
         positive, negative = _rgb(style.POSITIVE), _rgb(style.NEGATIVE)
         self._ensure_images(self.tiles, len(cells))
-        self.frames.setData(*layout.frame_segments(layout.tile_rects(sizes)))
-        for layer, (tile, grid, rect) in enumerate(zip(self.tiles, cells, layout.tile_rects(sizes))):
+        self.frames.setData(*layout.frame_segments(rects))
+        for layer, (tile, grid, rect) in enumerate(zip(self.tiles, cells, rects)):
             rgba = layout.sign_rgba(grid, scale, positive, negative)
             # ImageItem: first axis x (the inputs), second y; row 0 of the matrix at the top.
             tile.setImage(np.ascontiguousarray(rgba.transpose(1, 0, 2)[:, ::-1]), autoLevels=False)
@@ -246,6 +247,10 @@ class NetworkView(PlotView):
             tile.setToolTip(f"layer {layer + 1}: {w.shape[0]} inputs → {w.shape[1]} units; weights "
                             f"{np.nanmin(w):.3g} to {np.nanmax(w):.3g}")
         heights = layout.column_heights(sizes)
+        bar_width = layout.bar_width(column_px)
+        if bar_width == 0:
+            self._ensure_images(self.bars, 0)
+            return
         # The input has no bias (grey); every other layer's bar shows its biases' signs.
         columns = [None] + [None if biases is None else layout.block_extremes(b.reshape(-1, 1), max_rows, 1)
                             for b in (biases or [None] * (len(sizes) - 1))]
@@ -258,7 +263,7 @@ class NetworkView(PlotView):
             else:
                 rgba = layout.sign_rgba(column, bias_scale, positive, negative)  # (units, 1, 4)
             bar.setImage(np.ascontiguousarray(rgba.transpose(1, 0, 2)[:, ::-1]), autoLevels=False)
-            bar.setRect(pg.QtCore.QRectF(layer - layout.BAR / 2, -height / 2, layout.BAR, height))
+            bar.setRect(pg.QtCore.QRectF(layer - bar_width / 2, -height / 2, bar_width, height))
             what = "input" if layer == 0 else f"layer {layer}"
             sign = "" if layer == 0 else ", coloured by the sign of their bias"
             bar.setToolTip(f"{what}: {sizes[layer]} units{sign}")
@@ -356,16 +361,17 @@ class NetworkView(PlotView):
         self._layer_axis(sizes, detailed, width_px / max(x_hi - x_lo, 1e-9))
 
     def _layer_axis(self, sizes, detailed: bool, px_per_column: float) -> None:
-        """Layer numbers under a large drawing (a 50-layer net reads as 50 numbered columns)."""
+        """Layer numbers under a large drawing, each under the matrix that feeds that layer (a
+        50-layer net reads as 50 numbered columns)."""
         axis = self.plot.getAxis("bottom")
         if detailed:
             self.plot.hideAxis("bottom")
             return
         last = len(sizes) - 1
         step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if s * px_per_column >= 30), 200)
-        labelled = [(float(k), str(k)) for k in range(step, last, step)] or [(1.0, "1")]
-        axis.setTicks([labelled, [(float(k), "") for k in range(last + 1)]])
-        axis.setLabel("layer", **{"font-size": f"{NAME_PT}pt"})
+        labelled = [(k - 0.5, str(k)) for k in range(step, last, step)] or [(0.5, "1")]
+        axis.setTicks([labelled, [(k - 0.5, "") for k in range(1, last + 1)]])
+        axis.setLabel("layer (the matrix feeding it)", **{"font-size": f"{NAME_PT}pt"})
         self.plot.showAxis("bottom")
 
     def _text(self, text: str, points: int, anchor) -> pg.TextItem:
