@@ -98,15 +98,9 @@ def block_extremes(w: np.ndarray, max_rows: int = MAX_CELLS, max_cols: int = MAX
     return np.where(high >= -low, high, low)
 
 
-def standardised(w: np.ndarray, fan_in: int) -> np.ndarray:
-    """Weights times sqrt(fan-in): the scale initialisations set (W ~ N(0, sw2 / fan-in)), so a
-    4096-wide layer is not drawn paler than a 10-wide one only for being wide."""
-    return np.asarray(w, dtype=float) * math.sqrt(max(fan_in, 1))
-
-
 def weight_scale(matrices: Sequence[np.ndarray]) -> float:
-    """One colour scale for the whole net (the 99th percentile of |w|), so layers whose weights
-    shrink or grow with depth look it."""
+    """A colour scale for these matrices: the 99th percentile of |w| (one outlier does not pale
+    the rest)."""
     values = np.concatenate([np.abs(np.nan_to_num(m)).ravel() for m in matrices]) if matrices else np.zeros(0)
     scale = float(np.percentile(values, 99)) if values.size else 1.0
     return scale if scale > 0 else 1.0

@@ -24,10 +24,9 @@ CAPTION_PT = style.FONT_PT - 1
 NAME_PT = style.FONT_PT - 2
 MAX_NAME_PX = 110  # input names longer than this are elided (the full name is the tooltip)
 DEFAULT_PX = (600, 500)  # the plot's size before it is laid out
-KEY_DETAILED = ("<b style='color:{p}'>━ +</b> <b style='color:{n}'>━ −</b> weight sign (width: size); "
-                "units: bias sign")
-KEY_MATRICES = ("<b style='color:{p}'>■ +</b> <b style='color:{n}'>■ −</b> weights (pale: small); "
-                "each square: one layer's matrix")
+# Short, so a narrow view shows it whole; the tooltip says the rest.
+KEY_DETAILED = "<b style='color:{p}'>━ +</b> <b style='color:{n}'>━ −</b> sign"
+KEY_MATRICES = "<b style='color:{p}'>■ +</b> <b style='color:{n}'>■ −</b> sign"
 
 
 def unit_positions(sizes: list[int], max_units: int = MAX_UNITS) -> list[np.ndarray]:
@@ -129,12 +128,14 @@ class NetworkView(PlotView):
         text = (KEY_DETAILED if detailed else KEY_MATRICES).format(p=style.POSITIVE, n=style.NEGATIVE)
         self.key_label.setText(text)
         self.key_label.setToolTip(
-            "each link is one weight: its colour is the sign, its width the magnitude; a unit's fill is its bias"
+            "colour: the sign of a weight or bias (green +, purple −). Each link is one weight, its width the "
+            "magnitude; a unit's fill is its bias"
             if detailed else
-            "each square is one layer's weight matrix: its rows are the units it feeds (top to bottom), its columns "
-            "the layer's inputs; a large matrix is shown by the largest weight of each block. Colour: the weight "
-            "times the square root of its layer's fan-in (the scale of the initialisation), so layers of any width "
-            "compare. The thin bars are the layers' units, coloured by bias.")
+            "colour: the sign of a weight or bias (green +, purple −; pale: small). "
+            "Each square is one layer's weight matrix: its rows are the units it feeds (top to bottom), its columns "
+            "the layer's inputs; a large matrix is shown by the largest weight of each block. Each matrix has its "
+            "own colour scale (hover a matrix for its range). The thin bars are the layers' units, coloured by "
+            "bias.")
 
     # ------------------------------------------------------------ PlotView
 
@@ -231,15 +232,14 @@ class NetworkView(PlotView):
         rect_px = rects[0][2] * column_px
         max_cols = layout.cells_across(rect_px)
         max_rows = layout.cells_across(height_px * 0.8)
-        # Rows: the units fed. Standardised, so layers of any width share one colour scale.
-        cells = [layout.standardised(layout.block_extremes(np.asarray(w).T, max_rows, max_cols), w.shape[0])
-                 for w in matrices]
-        scale = layout.weight_scale(cells)
+        # Rows: the units fed. Each matrix on its own colour scale: a trained output layer's large
+        # weights would otherwise wash every other layer out (its range is in the tooltip).
+        cells = [layout.block_extremes(np.asarray(w).T, max_rows, max_cols) for w in matrices]
         positive, negative = _rgb(style.POSITIVE), _rgb(style.NEGATIVE)
         self._ensure_images(self.tiles, len(cells))
         self.frames.setData(*layout.frame_segments(rects))
         for layer, (tile, grid, rect) in enumerate(zip(self.tiles, cells, rects)):
-            rgba = layout.sign_rgba(grid, scale, positive, negative)
+            rgba = layout.sign_rgba(grid, layout.weight_scale([grid]), positive, negative)
             # ImageItem: first axis x (the inputs), second y; row 0 of the matrix at the top.
             tile.setImage(np.ascontiguousarray(rgba.transpose(1, 0, 2)[:, ::-1]), autoLevels=False)
             tile.setRect(pg.QtCore.QRectF(*rect))
