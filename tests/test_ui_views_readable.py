@@ -169,7 +169,7 @@ def test_each_layer_gets_its_own_drift_to_diffusion_marker(qtbot):
     visible = [m for m in view.markers if m.isVisible()]
     assert len(visible) == 3
     assert [round(10 ** m.value()) for m in visible] == [4, 8, 16]
-    assert [m.label.format.split()[0] for m in visible] == ["L1", "L2", "L3"]
+    assert [m.label.toPlainText().split()[0] for m in visible] == ["L1", "L2", "L3"]  # drawn, not only set
     assert view.one_line.label.anchors == [(0, 1), (0, 1)]  # "SNR = 1" reads from the left edge, whole
 
 

@@ -177,7 +177,8 @@ class LayerStatsView(PlotView):
                 self.diffusion_epochs[layer] = crossing
         while len(self.markers) < len(self.diffusion_epochs):
             marker = pg.InfiniteLine(angle=90, pen=style.pen("#c00", 2, dashed=True), label="",
-                                     labelOpts={"color": "#c00", "anchors": [(0, 0), (0, 0)]})
+                                     labelOpts={"color": "#c00", "anchors": [(0, 0), (0, 0)],
+                                                "fill": pg.mkBrush(255, 255, 255, 210)})
             marker.setVisible(False)
             self.snr_plot.addItem(marker)
             self.markers.append(marker)
@@ -195,6 +196,7 @@ class LayerStatsView(PlotView):
             marker.label.setPosition(0.95 - 0.09 * (index % 9))
             marker.setToolTip(f"layer {layer}: drift → diffusion at epoch {epoch:g} (its SNR falls below 1)")
             marker.setVisible(True)
+            marker.label.valueChanged()  # a label made while hidden has no text until told
 
     def _draw_histogram(self, history: History, member: int) -> None:
         key = HIST_KINDS[self.hist_kind.currentText() or "weights"]
