@@ -204,3 +204,16 @@ def test_the_edge_of_chaos_sweep_draws_the_critical_line(qtbot):
     lines = [item for plot, item in view.reference_items if isinstance(item, pg.InfiniteLine) and item.angle == 90]
     assert len(lines) == 2 and lines[0].value() == pytest.approx(1.76, abs=0.01)
     assert any("critical" in label.text for _, label in view.acc_plot.legend.items)
+
+
+def test_the_forgetting_key_sits_below_the_tasks_curves(qtbot):
+    from test_ui_views import synthetic_history
+
+    from playground.ui.views import ForgettingView
+
+    view = shown_view(qtbot, ForgettingView, (1000, 600))
+    view.update_from(synthetic_history())
+    qtbot.wait(20)
+    legend = view.legend.sceneBoundingRect()
+    assert legend.height() > 0 and legend.top() >= view.acc_plot.sceneBoundingRect().bottom() - 1
+    assert {label.text for _, label in view.legend.items} >= {"task 1", "task 2", "task 3"}

@@ -26,7 +26,7 @@ class SharpnessView(PlotView):
         self.members = pg.PlotDataItem(pen=style.pen(style.faint(style.TRAIN), style.FAINT_LINE))
         self.mean = pg.PlotDataItem(pen=style.pen(style.TRAIN), symbol="o", symbolSize=6,
                                     symbolBrush=style.TRAIN, name="sharpness")
-        self.limit = pg.PlotDataItem(pen=style.pen(style.TEST, 2, dashed=True), name="2 / learning rate")
+        self.limit = pg.PlotDataItem(pen=style.pen(style.REFERENCE, 2, dashed=True), name="2 / learning rate")
         for item in (self.members, self.mean, self.limit):
             self.plot.addItem(item)
 

@@ -26,7 +26,7 @@ from playground.ui.widgets import style
 # Colours, one meaning each in this view: train and test (the accuracies), the measure, and the
 # reference lines (grey, dashed; the gradient signal's bound is one).
 MEASURE = "#222222"
-REFERENCE = "#666666"
+REFERENCE = style.REFERENCE
 # Measures spanning orders of magnitude, drawn on a log axis.
 LOG_MEASURES = ("gradient_signal",)
 # Columns that are bookkeeping, not measures.

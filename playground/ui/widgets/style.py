@@ -23,6 +23,7 @@ TEST = "#e8710a"
 TRAIN_STYLE = Qt.PenStyle.SolidLine
 TEST_STYLE = Qt.PenStyle.DotLine
 BATCH = "#7f7f7f"
+REFERENCE = "#666666"  # reference lines (2 / lr, a bound, chance), dashed
 # Classes: a categorical palette, ten colours far apart (CIELAB distance >= 25, tests/test_ui_style.py),
 # starting with TensorFlow Playground's orange (class 0) and blue (class 1). No green or purple:
 # those are the weight signs.
