@@ -268,3 +268,20 @@ def test_train_and_test_differ_by_line_style_as_well_as_colour():
 
     train, test = style.split_pen("train"), style.split_pen("test")
     assert train.style() != test.style() and train.color() != test.color()
+
+
+def test_a_deep_runs_name_counts_its_layers_and_a_long_one_is_cut_in_the_middle():
+    from playground.ui.model.history import History
+    from playground.ui.model.reopen import describe
+    from playground.ui.views.overlay import MAX_KEY_CHARS, short
+
+    history = History()
+    history.config = validate(apply_overrides(from_dict({"task": {"name": "circle"}}),
+                                              ["network.hidden=[" + ", ".join(["64"] * 50) + ", 10, 10]"]))
+    assert describe(history) == f"{history.config.network.activation} 50×64-10-10"
+    history.config = validate(apply_overrides(from_dict({"task": {"name": "circle"}}), ["network.hidden=[4, 3]"]))
+    assert describe(history).endswith(" 4-3")  # short ones as before
+    name = "2026-12-01_22-40-19_digits (tanh 100-90-80-70-60-50-40-30-20)"
+    cut = short(name)
+    assert len(cut) == MAX_KEY_CHARS and cut.startswith("2026-12-01") and cut.endswith("30-20)") and "…" in cut
+    assert short("this run (tanh 4)") == "this run (tanh 4)"
