@@ -217,3 +217,13 @@ def test_the_forgetting_key_sits_below_the_tasks_curves(qtbot):
     legend = view.legend.sceneBoundingRect()
     assert legend.height() > 0 and legend.top() >= view.acc_plot.sceneBoundingRect().bottom() - 1
     assert {label.text for _, label in view.legend.items} >= {"task 1", "task 2", "task 3"}
+
+
+def test_hovering_a_sweep_point_reads_the_swept_value_not_its_logarithm(qtbot):
+    view = shown_view(qtbot, SweepView, (1000, 500))
+    table = {"value": np.array([16, 256, 4096], dtype=object), "seed": np.array([0, 0, 0]),
+             "final_train_acc": np.array([0.9, 0.95, 0.97]), "final_test_acc": np.array([0.88, 0.9, 0.91]),
+             "final_test_loss": np.array([0.3, 0.2, 0.1])}
+    view.set_sweep(table, "train.batch_size")
+    text = view.acc_plot.readout.show_at(float(np.log10(256)), 95.0)
+    assert "train.batch_size 256" in text and "95" in text

@@ -4,6 +4,8 @@ found by playground.ui.model.placement.nearest_point, in pixels."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -25,6 +27,9 @@ class Readout:
 
     def __init__(self, plot: pg.PlotItem, x_name: str | None = None, y_name: str | None = None):
         self.plot, self.x_name, self.y_name = plot, x_name, y_name
+        # How an x position reads, where it is not the value itself (a sweep's log10 positions,
+        # its named values); None: the value as the axis shows it.
+        self.x_text: Callable[[float], str] | None = None
         self.label = pg.TextItem(color="#111", fill=pg.mkBrush(255, 255, 255, 235), border=pg.mkPen("#999"),
                                  anchor=(0, 1))
         font = self.label.textItem.font()
@@ -97,7 +102,9 @@ class Readout:
         lines = [name] if name else []
         for axis, value, given in ((bottom, x, self.x_name), (left, y, self.y_name)):
             label = given if given is not None else (axis.labelText or "")
-            if axis.logMode:
+            if axis is bottom and self.x_text is not None:
+                shown = self.x_text(value)
+            elif axis.logMode:
                 floor = getattr(axis, "zero_floor", None)
                 shown = "0" if floor is not None and abs(value - floor) < 1e-9 else value_text(10 ** value)
             else:

@@ -83,6 +83,15 @@ def measures(table: Table) -> list[str]:
     return names
 
 
+def value_text(positions: np.ndarray, labels: list[str]):
+    """The hover readout's x: the swept value at a position (log10 or slot), as its tick reads."""
+    def text(position: float) -> str:
+        if len(positions) == 0:
+            return f"{position:g}"
+        return labels[int(np.argmin(np.abs(np.asarray(positions) - position)))]
+    return text
+
+
 class SweepView(PlotView):
     title = "Sweep"
     key = "sweep"
@@ -208,6 +217,8 @@ class SweepView(PlotView):
             axis.setTicks([list(zip(x_all, labels_all))] if named or log_x else None)
             if x_span is not None:
                 plot.setXRange(*x_span, padding=0.0)
+            plot.readout.x_name = self.param
+            plot.readout.x_text = value_text(x_all, labels_all)
         accuracy = [("final_train_acc", "train", style.TRAIN), ("final_test_acc", "test", style.TEST)]
         if "mean_task_acc" in table:
             accuracy.append(("mean_task_acc", "all tasks (test)", "#2ca02c"))
