@@ -22,12 +22,26 @@ def open_history(path: str | Path) -> History:
 
 
 def describe(history: History) -> str:
-    """What tells runs apart at a glance: activation and hidden widths, e.g. 'tanh 10-7-5'."""
+    """What tells runs apart at a glance: activation and hidden widths, e.g. 'tanh 10-7-5', with
+    three or more equal layers counted ('tanh 50×64', not fifty 64s that no legend can hold)."""
     cfg = history.config
     if cfg is None:
         return ""
-    widths = "-".join(str(w) for w in cfg.network.hidden) or "no hidden layer"
+    widths = "-".join(_counted(cfg.network.hidden)) or "no hidden layer"
     return f"{cfg.network.activation} {widths}"
+
+
+def _counted(widths) -> list[str]:
+    parts: list[list[int]] = []
+    for width in widths:
+        if parts and parts[-1][0] == width:
+            parts[-1][1] += 1
+        else:
+            parts.append([width, 1])
+    out = []
+    for width, count in parts:
+        out += [f"{count}×{width}"] if count >= 3 else [str(width)] * count
+    return out
 
 
 def run_label(history: History | None) -> str:

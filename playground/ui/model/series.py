@@ -80,6 +80,29 @@ def finite_positive(x: np.ndarray, y: np.ndarray, log_x: bool = False, log_y: bo
     return x[keep], y[keep]
 
 
+def log_floor(*arrays: np.ndarray) -> float | None:
+    """Where a log plot draws its zeros (it cannot draw 0 itself): one decade below the decade of
+    the smallest positive value of all the arrays (1e-3 when none is positive); None when no array
+    holds a zero. A hinge loss that reaches 0 stays on the plot, at its floor."""
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]) if arrays else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if not (values == 0).any():
+        return None
+    positive = values[values > 0]
+    if len(positive) == 0:
+        return 1e-3
+    return float(10.0 ** (np.floor(np.log10(positive.min())) - 1))
+
+
+def floored(x: np.ndarray, y: np.ndarray, floor: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The points a log-y plot shows: zeros raised to `floor` (see `log_floor`), negative and
+    non-finite values left out."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if floor is not None:
+        y = np.where(y == 0, floor, y)
+    return finite_positive(x, y, log_y=True)
+
+
 def drift_to_diffusion_epoch(epochs: np.ndarray, snr: np.ndarray, threshold: float = 1.0) -> float | None:
     """The first epoch at which the signal-to-noise ratio of the gradients falls below
     `threshold` after having been at or above it: the end of the drift phase (high SNR,

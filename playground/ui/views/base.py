@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN
@@ -171,6 +171,10 @@ class PlotView(QWidget):
         if self.showing_message:
             # Lay the canvas out even when a message hides it, so it has a size to export.
             self.canvas.resize(self.stack.size())
+        # Paint once first: axes size themselves to their tick labels while painting, and an
+        # export made before that shows a label over the ticks.
+        self.canvas.grab()
+        QApplication.processEvents()
         scene = self.canvas.scene()
         if format == "png":
             exporter = ImageExporter(scene)

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, accuracy_matrix, mean_curve, task_boundaries
+from playground.ui.views import readout
 from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
 from playground.ui.views.base import MemberChoice, PlotView, members_of
 
@@ -58,7 +59,11 @@ class ForgettingView(PlotView):
         self.acc_plot.setYRange(0, 100, padding=0.02)
         self.acc_plot.setClipToView(True)
         self.acc_plot.setDownsampling(auto=True, mode="peak")
-        self.legend = style.legend(self.acc_plot)
+        # The key beneath the plot: every corner holds a task's curve (old tasks fall to 0, new ones
+        # rise to 100 %), so no corner inside would leave them all visible.
+        self.legend = pg.LegendItem(colCount=5, labelTextSize=f"{style.FONT_PT - 1}pt")
+        self.canvas.addItem(self.legend, row=2, col=0)
+        readout.install(self.acc_plot)
         self.matrix_plot.invertY(True)
         self.matrix_plot.setAspectLocked(True)
         self.matrix_plot.showGrid(x=False, y=False)
@@ -111,6 +116,7 @@ class ForgettingView(PlotView):
             curve = pg.PlotDataItem(pen=style.pen(style.layer_colour(number - 1), style.LINE),
                                     name=f"task {number}", antialias=False, skipFiniteCheck=True)
             self.acc_plot.addItem(curve)
+            self.legend.addItem(curve, f"task {number}")
             self.curves.append(curve)
 
     def _draw_boundaries(self, history: History, tasks: int) -> None:

@@ -10,6 +10,7 @@ from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, group_mean
 from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
+from playground.ui.views import keys, readout
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 EPOCH_SHADES = 64
@@ -65,7 +66,8 @@ class InfoPlaneView(PlotView):
         self.plot.addItem(self.scatter)
         self.lines: list[pg.PlotDataItem] = []
         self.labels: list[pg.TextItem] = []
-        self.legend = style.legend(self.plot, offset=(-10, -10))
+        self.legend = keys.corner_legend(self.plot)  # where the trajectories leave room
+        readout.install(self.plot)
         self.ceilings = [pg.InfiniteLine(angle=90, pen=style.pen("#999", 1.5, dashed=True),
                                          label="H(X)", labelOpts={"position": 0.04, "color": "#555"}),
                          pg.InfiniteLine(angle=0, pen=style.pen("#999", 1.5, dashed=True),
@@ -119,6 +121,7 @@ class InfoPlaneView(PlotView):
         self._place_labels(ends)
         self._draw_ceilings(history)
         style.set_title(self.plot, f"Information plane ({ESTIMATOR_NAMES.get(estimator, estimator)})")
+        keys.refresh(self.plot)
 
     def _place_labels(self, ends: list[tuple[float, float, str, str]]) -> None:
         """One label at each trajectory's end; layers ending at (nearly) the same point share

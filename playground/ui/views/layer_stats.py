@@ -11,6 +11,7 @@ from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, drift_to_diffusion_epoch, finite_positive, group_mean
 from playground.ui.views.overlay import OverlayItems, add_key, dashed, member_of
+from playground.ui.views import readout
 from playground.ui.views.base import MemberChoice, PlotView, members_of, sync_combo
 
 HIST_KINDS = {"weights": "weight_hist", "activity": "activation_hist"}
@@ -83,7 +84,8 @@ class LayerStatsView(PlotView):
         self.norm_plot = self.canvas.addPlot(row=1, col=0)
         self.hist_plot = self.canvas.addPlot(row=1, col=1)
         style.style_plot(self.grad_plot, "Gradient mean — std - -", "epoch", "norm of gradient")
-        style.style_plot(self.snr_plot, "Gradient SNR", "epoch", "|mean| / std")
+        style.style_plot(self.snr_plot, "Gradient SNR (dashed: each layer's drift → diffusion)", "epoch",
+                         "|mean| / std")
         style.style_plot(self.norm_plot, "Weight norm", "epoch", "‖W‖ (Frobenius)")
         style.style_plot(self.hist_plot, "Histogram", "epoch", "value")
         for plot in (self.grad_plot, self.snr_plot):
@@ -96,21 +98,20 @@ class LayerStatsView(PlotView):
         # One key of layer colours for all four plots, in a row beneath them.
         self.legend = pg.LegendItem(colCount=3, labelTextSize=f"{style.FONT_PT - 1}pt")
         self.canvas.addItem(self.legend, row=2, col=0, colspan=2)
+        # Left-anchored at the left edge: the label reads whole ("SNR = 1", not "R = 1").
         self.one_line = pg.InfiniteLine(pos=0.0, angle=0, pen=style.pen("#555", 1.5, dashed=True),
-                                        label="SNR = 1", labelOpts={"position": 0.06, "color": "#555"})
+                                        label="SNR = 1", labelOpts={"position": 0.01, "color": "#555",
+                                                                    "anchors": [(0, 1), (0, 1)]})
         self.snr_plot.addItem(self.one_line)
-        self.markers = []
-        for plot in (self.grad_plot, self.snr_plot):
-            marker = pg.InfiniteLine(angle=90, pen=style.pen("#c00", 2, dashed=True),
-                                     label="drift → diffusion", labelOpts={"position": 0.15, "color": "#c00"})
-            marker.setVisible(False)
-            plot.addItem(marker)
-            self.markers.append(marker)
+        # One drift-to-diffusion marker per layer, in its colour (deeper layers cross later).
+        self.markers: list[pg.InfiniteLine] = []
+        self.diffusion_epochs: dict[int, float] = {}
         self.curves: dict[tuple[str, int], pg.PlotDataItem] = {}
         self.image = pg.ImageItem()
         self.image.setColorMap(style.density_colormap())
         self.hist_plot.addItem(self.image)
         self.diffusion_epoch: float | None = None
+        readout.install(self.grad_plot, self.snr_plot, self.norm_plot)
         self._in_legend: set = set()
 
     def has_data(self, history: History) -> bool:
@@ -165,16 +166,37 @@ class LayerStatsView(PlotView):
         rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else table["member"] == member
         snr = np.asarray(table["snr"][rows], dtype=float)
         positive = np.isfinite(snr) & (snr > 0)
-        # The layers' geometric-mean SNR at each epoch.
+        # The network's: the layers' geometric-mean SNR at each epoch.
         (epochs,), log_snr = group_mean([table["epoch"][rows][positive]], np.log10(snr[positive]))
         self.diffusion_epoch = drift_to_diffusion_epoch(epochs, 10 ** log_snr) if len(epochs) else None
-        for marker in self.markers:
-            if self.diffusion_epoch is None:
+        # Each layer's own: where the lesson's claim (deeper layers cross later) is seen.
+        self.diffusion_epochs = {}
+        for layer, (e, v) in sorted(layer_series(table, "snr", member).items()):
+            crossing = drift_to_diffusion_epoch(e, v)
+            if crossing is not None:
+                self.diffusion_epochs[layer] = crossing
+        while len(self.markers) < len(self.diffusion_epochs):
+            marker = pg.InfiniteLine(angle=90, pen=style.pen("#c00", 2, dashed=True), label="",
+                                     labelOpts={"color": "#c00", "anchors": [(0, 0), (0, 0)],
+                                                "fill": pg.mkBrush(255, 255, 255, 210)})
+            marker.setVisible(False)
+            self.snr_plot.addItem(marker)
+            self.markers.append(marker)
+        for index, marker in enumerate(self.markers):
+            if index >= len(self.diffusion_epochs):
                 marker.setVisible(False)
-            else:
-                marker.setPos(np.log10(self.diffusion_epoch))  # log-x plots place items in log10 units
-                marker.label.setFormat(f"drift → diffusion\n(epoch {self.diffusion_epoch:g})")
-                marker.setVisible(True)
+                continue
+            layer, epoch = list(self.diffusion_epochs.items())[index]
+            colour = style.layer_colour(layer - 1)
+            marker.setPen(style.pen(colour, 2, dashed=True))
+            marker.setPos(np.log10(max(epoch, 1e-9)))  # log-x plots place items in log10 units
+            marker.label.setColor(colour)
+            marker.label.setFormat(f"L{layer} {epoch:g}")
+            # Labels at different heights: layers crossing together stay legible.
+            marker.label.setPosition(0.95 - 0.09 * (index % 9))
+            marker.setToolTip(f"layer {layer}: drift → diffusion at epoch {epoch:g} (its SNR falls below 1)")
+            marker.setVisible(True)
+            marker.label.valueChanged()  # a label made while hidden has no text until told
 
     def _draw_histogram(self, history: History, member: int) -> None:
         key = HIST_KINDS[self.hist_kind.currentText() or "weights"]

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import group_mean, member_curves
+from playground.ui.views import keys, readout
 from playground.ui.views.base import PlotView, members_of
 
 
@@ -22,7 +23,8 @@ class ModesView(PlotView):
         self.plot = self.canvas.addPlot(row=0, col=0)
         style.style_plot(self.plot, "Mode strengths (dashed: predicted half-way)", "step",
                          "mode strength u")
-        self.legend = style.legend(self.plot, offset=(-10, -10))
+        self.legend = keys.corner_legend(self.plot)  # clear of the modes' curves, mode 3's included
+        readout.install(self.plot)
         self.items: list = []
 
     def has_data(self, history: History) -> bool:
@@ -61,6 +63,7 @@ class ModesView(PlotView):
             predicted = float(np.mean(t["predicted_halfway"][rows & (t["epoch"] == t["epoch"][rows].max())]))
             if np.isfinite(predicted):
                 self._add(pg.InfiniteLine(pos=predicted, angle=90, pen=style.pen(colour, 2, dashed=True)))
+        keys.refresh(self.plot)
 
     def _add(self, item) -> None:
         self.plot.addItem(item)

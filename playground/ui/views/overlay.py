@@ -15,6 +15,7 @@ from playground.ui.model.reopen import run_label
 from playground.ui.model.series import MEAN
 
 KEY_COLOUR = "#333333"
+MAX_KEY_CHARS = 44  # a run's name in a key: longer ones are shortened in the middle, so the key fits the plot
 OVERLAY_WIDTH = 2.5
 OVERLAY_Z = -0.5  # under the view's own bold curves
 
@@ -79,8 +80,17 @@ def add_key(items: OverlayItems, plot: pg.PlotItem, legend: pg.LegendItem | None
     """Two legend entries without data: solid = this run, dashed = the compared run."""
     if legend is None:
         return
-    items.curve(plot, "key:this", style.pen(KEY_COLOUR, 2), legend=legend, legend_name=run_label(history))
-    items.curve(plot, "key:other", dashed(KEY_COLOUR, 2), legend=legend, legend_name=run_label(comparison))
+    items.curve(plot, "key:this", style.pen(KEY_COLOUR, 2), legend=legend, legend_name=short(run_label(history)))
+    items.curve(plot, "key:other", dashed(KEY_COLOUR, 2), legend=legend, legend_name=short(run_label(comparison)))
+
+
+def short(text: str, limit: int = MAX_KEY_CHARS) -> str:
+    """`text` cut in the middle to `limit` characters (both ends tell runs apart: the folder's
+    date and the network)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 def member_of(view, comparison: History) -> int:

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import mean_curve, member_curves
+from playground.ui.views import keys, readout
 from playground.ui.views.base import PlotView, members_of
 
 
@@ -20,11 +21,12 @@ class SharpnessView(PlotView):
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
         style.style_plot(self.plot, "Sharpness of the training loss", "epoch", "top Hessian eigenvalue")
-        style.legend(self.plot, offset=(-10, -10))
+        keys.corner_legend(self.plot)
+        readout.install(self.plot)
         self.members = pg.PlotDataItem(pen=style.pen(style.faint(style.TRAIN), style.FAINT_LINE))
         self.mean = pg.PlotDataItem(pen=style.pen(style.TRAIN), symbol="o", symbolSize=6,
                                     symbolBrush=style.TRAIN, name="sharpness")
-        self.limit = pg.PlotDataItem(pen=style.pen(style.TEST, 2, dashed=True), name="2 / learning rate")
+        self.limit = pg.PlotDataItem(pen=style.pen(style.REFERENCE, 2, dashed=True), name="2 / learning rate")
         for item in (self.members, self.mean, self.limit):
             self.plot.addItem(item)
 
@@ -52,3 +54,4 @@ class SharpnessView(PlotView):
             self.members.setData(mx, my, connect=connect)
         else:
             self.members.setData([], [])
+        keys.refresh(self.plot)

@@ -6,7 +6,9 @@ import types
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+
+from playground.ui.model.ticks import log_ticks
 
 FONT_PT = 12
 TITLE_PT = 14
@@ -14,13 +16,23 @@ LINE = 3  # bold (mean) curves
 FAINT_LINE = 1
 FAINT_ALPHA = 70
 
+# Train and test differ by line style as well as colour (solid and dotted), so the key reads in
+# grey print and to a colour-blind eye; dashed lines are kept for a compared run (views/overlay.py).
 TRAIN = "#1f6fb4"
 TEST = "#e8710a"
+TRAIN_STYLE = Qt.PenStyle.SolidLine
+TEST_STYLE = Qt.PenStyle.DotLine
 BATCH = "#7f7f7f"
-# TensorFlow Playground's two classes: orange (negative / class 0) and blue (positive / class 1).
-CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-POSITIVE = "#0877bd"
-NEGATIVE = "#f59322"
+REFERENCE = "#666666"  # reference lines (2 / lr, a bound, chance), dashed
+# Classes: a categorical palette, ten colours far apart (CIELAB distance >= 25, tests/test_ui_style.py),
+# starting with TensorFlow Playground's orange (class 0) and blue (class 1). No green or purple:
+# those are the weight signs.
+CLASS_COLOURS = ["#f59322", "#0877bd", "#d62728", "#17becf", "#e377c2", "#8c564b", "#bcbd22", "#7f7f7f",
+                 "#222222", "#f7b6d2"]
+# The sign of a weight or bias: a diverging green / purple pair (ColorBrewer PRGn), distinct from
+# every class colour, so the network drawing's colours are never read as classes.
+POSITIVE = "#1b7837"
+NEGATIVE = "#762a83"
 # Distinct colours for layers 1..L (the last is usually the output).
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -47,8 +59,21 @@ def faint(colour: str, alpha: int = FAINT_ALPHA) -> QColor:
     return c
 
 
-def pen(colour, width: float = LINE, dashed: bool = False):
-    return pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+def pen(colour, width: float = LINE, dashed: bool = False, style=None):
+    if style is None:
+        style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    return pg.mkPen(colour, width=width, style=style)
+
+
+def split_pen(split: str, width: float = LINE, colour=None):
+    """The pen of a train or test curve: its colour and its line style."""
+    test = split == "test"
+    return pen(colour if colour is not None else (TEST if test else TRAIN), width,
+               style=TEST_STYLE if test else TRAIN_STYLE)
+
+
+def sign_colour(value: float) -> str:
+    return POSITIVE if value >= 0 else NEGATIVE
 
 
 def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
@@ -66,8 +91,43 @@ def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str,
         axis.setTextPen(pg.mkPen("k"))
         label = f"{text} ({units})" if units else text
         axis.setLabel(label, **style)
+        readable_log_ticks(axis)
     # No grid: its translucent lines cost two thirds of a plot's paint time (measured), and
     # the plots repaint 30 times a second.
+
+
+def readable_log_ticks(axis: pg.AxisItem) -> None:
+    """On a log axis, labels that never overlap (decades, or 1-2-5 on a short range; see
+    playground.ui.model.ticks) instead of pyqtgraph's "9·10¹ 8·10¹ ..." runs, and "0" at
+    `axis.zero_floor` (log10 units) where the plot draws its zeros. Linear axes are unchanged."""
+    if getattr(axis, "_readable_log", False):
+        return
+    axis._readable_log = True
+    axis.zero_floor = None
+    axis.logTickValues = types.MethodType(_log_tick_values, axis)
+    axis.tickStrings = types.MethodType(_tick_strings, axis)
+
+
+def _log_tick_values(axis, low, high, size, _std_ticks):
+    metrics = QFontMetricsF(axis.style.get("tickFont") or QFont())
+    if axis.orientation in ("left", "right"):
+        height = metrics.height()
+
+        def label_px(text):
+            return height
+    else:
+        def label_px(text):
+            return metrics.horizontalAdvance(text) + 2
+    labelled, minor = log_ticks(low, high, size, label_px, zero_at=axis.zero_floor)
+    axis._log_labels = {round(pos, 6): text for pos, text in labelled}
+    return [(1.0, [pos for pos, _ in labelled]), (None, minor)]
+
+
+def _tick_strings(axis, values, scale, spacing):
+    if not axis.logMode:
+        return pg.AxisItem.tickStrings(axis, values, scale, spacing)
+    labels = getattr(axis, "_log_labels", {})
+    return [labels.get(round(v, 6), "") for v in values]
 
 
 def set_title(plot: pg.PlotItem, text: str, size: int = TITLE_PT, bold: bool = True) -> None:
