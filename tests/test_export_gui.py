@@ -61,7 +61,7 @@ def test_every_view_offers_png_and_svg_in_its_right_click_menu_and_toolbar(windo
 
 def test_the_context_menu_exports_a_png_of_the_chosen_width(window, tmp_path):
     plane = views(window)["info_plane"]
-    window.tabs.setCurrentWidget(plane)
+    assert window.show_view("info_plane")
     window.tick()
     target = tmp_path / "plane.png"
     window.file_actions.dialogs.answers = [("png", 900), str(target)]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from playground.ui.controllers.file_controller import FileController
 from playground.ui.figures import export, render
 from playground.ui.model.history import History
+from playground.ui.model.run_state import RunState
 from playground.ui.session import autosave
 
 
@@ -89,14 +90,18 @@ class FileActions(QObject):
         self._build_menu()
         for view in window.views:
             self._install_view_menu(view)
+        window.view_added.connect(self._install_view_menu)  # a lesson's view gets its Export button too
         self.status = QLabel()
         self.status.setOpenExternalLinks(True)
-        self.status.setStyleSheet("padding: 0 10px; font-size: 11pt;")
-        window.statusBar().addPermanentWidget(self.status)
+        window.add_status_label(self.status, 5)
         window.session.recorder_factory = self._recorder
         window.session.run_finished.connect(lambda _reason: self.refresh())
-        # A settings change before Start replaces a reopened run with the preview.
+        # A settings change before Start replaces a reopened run with the preview; after a
+        # Reset the old run's folder is no longer what the views show.
         window.controls.changed.connect(lambda _kind, _what: self.refresh())
+        window.state_changed.connect(lambda _state: self.refresh())
+        # An overlay compares with the experiment on screen: another preset or lesson ends it.
+        window.preset_replaced.connect(lambda _name: self.files.comparison is not None and self.clear_overlay())
         self.refresh()
 
     # The controller's dialogs and store; tests replace the dialogs.
@@ -233,6 +238,10 @@ class FileActions(QObject):
     def may_discard(self, question: str) -> bool:
         return self.window.run.may_discard(question)
 
+    @property
+    def run_on_screen(self) -> bool:
+        return self.window.state is not RunState.READY
+
     def reset(self) -> None:
         self.window.reset()
 
@@ -289,7 +298,9 @@ class FileActions(QObject):
         self.runs_path_action.setText(str(autosave.runs_dir()))
         text, tip = self.files.status_line()
         self.clear_overlay_action.setEnabled(self.files.comparison is not None)
-        self.status.setText(text)
+        if text != self.status.text():
+            self.status.setText(text)
+            self.window.status_line.text_changed()
         self.status.setToolTip(tip)
 
     # ------------------------------------------------------------ autosave
