@@ -252,6 +252,8 @@ def test_sweep_progress_tables_and_end(rig):
     assert panel.progress is None and panel.status == "Sweep stopped by user."  # nothing written yet
     assert panel.buttons.sweep and not panel.buttons.stop_visible
     assert panel.did("hold")[-1] == ("hold", None, 0) and panel.did("forward")[-1] == ("forward", "sweep")
+    lessons.show_sweep(progress, "table2", 2)  # a late poll: the end's line stays
+    assert panel.status == "Sweep stopped by user."
     lessons.sweep_finished("failed: RuntimeError: boom")
     assert panel.error == "Sweep failed: RuntimeError: boom"
 

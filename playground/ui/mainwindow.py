@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMa
 from playground.core.config import Config, validate
 from playground.core.experiments.catalog import all_presets, get_preset
 from playground.ui.controllers.layout_controller import Arrangement, LayoutController
-from playground.ui.controllers.run_controller import Buttons, RunController, buttons_for, metrics_readout
+from playground.ui.controllers.run_controller import (Buttons, RunController, buttons_for, metrics_readout,
+                                                      task_classes)
 from playground.ui.model.history import History
 from playground.ui.model.run_state import OVER, RunState  # noqa: F401  (OVER: for the tests and the benchmark)
 from playground.ui.panels import look
@@ -42,11 +43,14 @@ READY, RUNNING, PAUSED, STEPPING, STOPPING = (RunState.READY, RunState.RUNNING, 
                                               RunState.STEPPING, RunState.STOPPING)
 FINISHED, STOPPED, DIVERGED, FAILED = RunState.FINISHED, RunState.STOPPED, RunState.DIVERGED, RunState.FAILED
 
+# Views whose drawing keeps something of the task's classes (the boundary's key of classes):
+# made afresh when the number of classes changes, so a 2-class task never shows a 5-class key.
+CLASS_VIEWS = ("boundary",)
 # The window's size where the screen allows: wide enough for the views beside the settings
 # (and the lesson's text, when its dock is open).
 PREFERRED_SIZE = (1600, 960)
 LESSON_EXTRA_WIDTH = 360
-FRAME_ALLOWANCE = (0, 32)  # the title bar, before the window manager has framed the window
+FRAME_ALLOWANCE = (16, 40)  # borders and a title bar, before the window manager has framed the window
 LEFT_MIN_WIDTH = 270
 LEFT_MAX_WIDTH = 460
 
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
         self.pacer = RedrawPacer()
         self._next_view = 0  # where the next tick's redraws begin
         self._readout_revision = None
+        self._classes: int | None = None  # of the task the views were last prepared for
         self._styled: list[tuple[QWidget, object]] = []  # widgets whose style sheet follows the zoom
         self.zoom = 1.0
         # Asked before a change that discards the current run; tests replace it.
@@ -415,6 +420,7 @@ class MainWindow(QMainWindow):
         self.message.hide()
 
     def prepare_run(self, config: Config) -> None:
+        self._follow_classes(config)
         self.history.config = config
         self.pick_view(config)
         self.pacer.reset()
@@ -438,12 +444,33 @@ class MainWindow(QMainWindow):
         self.history = History()
         try:
             cfg = self.controls.config()
+            self._follow_classes(cfg)
             self.history.config = cfg
             self.history.live.update(preview(cfg))
         except Exception as exc:  # an incomplete task (csv without a file): nothing to preview
             self.statusBar().showMessage(f"no preview: {exc}", 5000)
         self.history.live_revision += 1
         self.history.revision += 1
+
+    def _follow_classes(self, config: Config) -> None:
+        classes = task_classes(config)
+        if classes is None or classes == self._classes:
+            return
+        if self._classes is not None:
+            for key in CLASS_VIEWS:
+                self.renew_view(key)
+        self._classes = classes
+
+    def renew_view(self, key: str) -> PlotView | None:
+        """A fresh view of this key in the old one's place (and list position)."""
+        old = self.view_of(key)
+        if old is None:
+            return None
+        view = make_view(key)
+        self.views[self.views.index(old)] = view
+        self.area.replace(key, view)
+        self.view_added.emit(view)
+        return view
 
     def pick_view(self, cfg: Config) -> None:
         """Bring forward the view this run is about."""
@@ -458,6 +485,7 @@ class MainWindow(QMainWindow):
 
     def show_sweep_run(self, config: Config) -> None:
         """The sweep's next value has begun training: the views start afresh on its settings."""
+        self._follow_classes(config)
         self.clear_run()
         self.history.config = config
         self.pacer.reset()

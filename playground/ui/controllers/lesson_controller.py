@@ -181,6 +181,7 @@ class LessonController:
         self.sweep_config: Config | None = None  # the settings it started from
         self.sweep_hooks: dict = {}
         self.fed_trial: int | None = None  # the sweep value whose run the views show
+        self.sweep_active = False  # from the sweep's start to its end (a late poll then says nothing)
         self.steps: list[str] = []  # the open lesson's text, paged
         self.step = 0  # 0-based
         self.run_state = RunState.READY
@@ -375,6 +376,7 @@ class LessonController:
         self.sweep_spec = spec
         self.sweep_config, self.sweep_hooks = config, dict(lesson.hooks)
         self.fed_trial = None
+        self.sweep_active = True
         self.view.hold_runs(f"The sweep of {spec.param} is training: stop it first (Lessons panel).")
         self.sweep_out = self.sweep_folder()
         self.view.show_sweep_started(spec.param, f"Sweep of {spec.param} starting: each value's figures "
@@ -414,7 +416,7 @@ class LessonController:
         if spec is None:
             return
         self.feed_records(records or [])
-        if progress is not None:
+        if progress is not None and self.sweep_active:
             self.view.show_progress(min(progress.fraction, 1.0))
             self.view.show_status(f"Sweep: {spec.param} = {progress.value} (value {progress.trial + 1} "
                                   f"of {progress.trials}), epoch {progress.epoch} / {progress.total_epochs}")
@@ -447,6 +449,7 @@ class LessonController:
         return replace(config, train=replace(config.train, ensemble=spec.seeds))
 
     def sweep_finished(self, reason: str) -> None:
+        self.sweep_active = False
         self.view.hold_runs(None)
         self.view.show_progress(None)
         out = self.sweep_out

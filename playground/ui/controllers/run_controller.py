@@ -127,6 +127,17 @@ def buttons_for(state: RunState, busy: bool = False) -> Buttons:
                    step=idle or state is PAUSED, stop=state.live, reset=state is not STOPPING)
 
 
+def task_classes(config: Config) -> int | None:
+    """The number of classes the settings' task has (None where it cannot be told, e.g. a CSV
+    task without its file yet)."""
+    from playground.core.tasks import get_task
+
+    try:
+        return int(get_task(config.task.name).n_classes(config.task.params))
+    except Exception:  # any task error: the window only wants to know whether it changed
+        return None
+
+
 def metrics_readout(metrics: Mapping[str, np.ndarray]) -> tuple[str, str]:
     """(text, tooltip): the latest evaluated epoch's train and test loss and accuracy, each the
     mean over the ensemble's members; ("", "") before the first evaluation."""

@@ -90,7 +90,7 @@ class FileActions(QObject):
         self._build_menu()
         for view in window.views:
             self._install_view_menu(view)
-        window.view_added.connect(self._install_view_menu)  # a lesson's view gets its Export button too
+        window.view_added.connect(self._view_added)
         self.status = QLabel()
         self.status.setOpenExternalLinks(True)
         window.add_status_label(self.status, 5)
@@ -163,6 +163,13 @@ class FileActions(QObject):
         self._action(runs, "Use the default", files.default_runs_folder)
         menu.addSeparator()
         self._action(menu, "Quit", self.window.close, "Ctrl+Q")
+
+    def _view_added(self, view) -> None:
+        """A view made after the window was built (a lesson's, or one renewed): its Export
+        button, and the overlay the others draw."""
+        self._install_view_menu(view)
+        if self.files.comparison is not None:
+            view.set_comparison(self.files.comparison)
 
     def _install_view_menu(self, view) -> None:
         """Export entries in the canvas's right-click menu and a toolbar button."""

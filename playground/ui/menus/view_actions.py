@@ -37,6 +37,7 @@ class ViewActions(QObject):
                                            "show or hide the settings column (the views take its room)",
                                            checkable=True)
         self.menu.aboutToShow.connect(self.sync)
+        window.show_all_changed.connect(lambda _on: self.sync())
         self.sync()
 
     def _action(self, text: str, slot, shortcuts: list, tip: str, checkable: bool = False) -> QAction:

@@ -59,6 +59,16 @@ class ViewArea(QWidget):
         self.zooms[view.key] = look.CanvasZoom(view.canvas, self.zoom)
         return frame
 
+    def replace(self, key: str, view: PlotView) -> PlotView:
+        """Put a new view of this key where the old one is; returns the old one (scheduled for deletion)."""
+        frame = self.frames[key]
+        old = frame.takeWidget()
+        frame.setWidget(view)
+        frame.view = view
+        self.zooms[key] = look.CanvasZoom(view.canvas, self.zoom)
+        old.deleteLater()
+        return old
+
     def keys(self) -> list[str]:
         return list(self.frames)
 
@@ -91,7 +101,7 @@ class ViewArea(QWidget):
                 frame = self.frames[key]
                 index = self.tabs.addTab(frame, TAB_CAPTIONS.get(key, frame.title))
                 self.tabs.setTabToolTip(index, frame.title.replace("&&", "&"))
-                frame.show()
+                frame.setVisible(index == 0)  # the tab widget shows its current page; the others wait
             for index, key in enumerate(arrangement.side):
                 frame = self.frames[key]
                 self.side.insertWidget(index, frame)
@@ -131,3 +141,7 @@ class ViewArea(QWidget):
         super().resizeEvent(event)
         if self.isVisible():  # not while the window is closed or torn down: nothing to rearrange then
             self.resized.emit(self.width())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.resized.emit(self.width())  # a size given before the window was shown
