@@ -32,6 +32,7 @@ class MockWindow:
         self.advanced = None
         self.full = False
         self.show_all = None
+        self.room = False
         self.notes = []
 
     def view_keys(self):
@@ -57,6 +58,9 @@ class MockWindow:
 
     def is_full_screen(self):
         return self.full
+
+    def give_views_room(self, room):
+        self.room = room
 
     def say(self, text):
         self.notes.append(text)
@@ -142,11 +146,13 @@ def test_presenter_mode_goes_full_screen_large_and_simple_then_puts_everything_b
     logic.views_resized(1400)
     logic.toggle_presenter()
     assert logic.presenter and window.full and window.zoom == PRESENTER_ZOOM and window.advanced is False
+    assert window.room
     assert window.arrangement.side == ()  # every view of the lesson large, in the tabs
     logic.zoom_in()
     assert ZOOM_KEY not in store and store[ADVANCED_KEY] is True  # presenter's look is not remembered
     logic.toggle_presenter()
     assert not logic.presenter and not window.full and window.zoom == 1.0 and window.advanced is True
+    assert not window.room
 
 
 def test_status_labels_step_aside_least_important_first():

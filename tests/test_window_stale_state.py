@@ -62,16 +62,15 @@ def test_an_overlay_goes_when_another_preset_or_lesson_is_loaded(qtbot, tmp_path
 
 def test_a_two_class_task_after_a_five_class_one_keys_two_classes(qtbot, tmp_path):
     window = open_window(qtbot, small_config("task.name=spiral", "task.classes=5"))
-    window.update_hidden_views = True
-    window.tick()
     boundary = window.view_of("boundary")
+    boundary.update_from(window.history, force=True)
     assert len(boundary.legend.items) == 5
     data = tmp_path / "two.csv"
     data.write_text("a,b,label\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)), encoding="utf-8")
     window.controls.set_config(apply_overrides(small_config(), ["task.name=csv", f"task.path={data}"]))
     window.show_preview()
-    window.tick()
     boundary = window.view_of("boundary")
+    boundary.update_from(window.history, force=True)
     assert boundary.holds_data() and len(boundary.legend.items) == 2
     assert window.tabs.indexOf(window.area.frames["boundary"]) >= 0 or boundary.isVisibleTo(window)
     assert boundary.export_actions  # the renewed view has its Export button

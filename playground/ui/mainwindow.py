@@ -312,6 +312,22 @@ class MainWindow(QMainWindow):
     def is_full_screen(self) -> bool:
         return self.isFullScreen()
 
+    def give_views_room(self, room: bool) -> None:
+        dock = getattr(self, "lessons_dock", None)
+        if room:
+            self._room_before = (self.main_split.sizes(), dock.width() if dock is not None else 0)
+            total = sum(self.main_split.sizes())
+            left = self.left.minimumSizeHint().width()
+            self.main_split.setSizes([left, max(total - left, 1)])
+            if dock is not None:
+                self.resizeDocks([dock], [dock.minimumSizeHint().width()], Qt.Orientation.Horizontal)
+            return
+        sizes, dock_width = getattr(self, "_room_before", (None, 0))
+        if sizes:
+            self.main_split.setSizes(sizes)
+        if dock is not None and dock_width:
+            self.resizeDocks([dock], [dock_width], Qt.Orientation.Horizontal)
+
     def view_of(self, key: str, create: bool = False) -> PlotView | None:
         """The window's view of this key; with `create`, a view a lesson may add (ON_DEMAND) is
         made the first time it is asked for."""

@@ -133,6 +133,9 @@ class LayoutView(Protocol):
 
     def show_full_screen(self, full: bool) -> None: ...
 
+    def give_views_room(self, room: bool) -> None:
+        """Narrow the settings and the lesson's text to their least, for the views (False: as before)."""
+
     def is_full_screen(self) -> bool: ...
 
     def say(self, text: str) -> None: ...
@@ -235,6 +238,7 @@ class LayoutController:
         self.advanced = False
         self.view.show_advanced(False)
         self.rearrange()
+        self.view.give_views_room(True)
         self.view.say("Presenter mode: F11 or Esc to leave")
 
     def leave_presenter(self) -> None:
@@ -242,6 +246,7 @@ class LayoutController:
         if look is None:
             return
         self.before_presenter = None
+        self.view.give_views_room(False)
         self.zoom, self.advanced = look.zoom, look.advanced
         self.view.apply_zoom(self.zoom)
         self.view.show_advanced(self.advanced)

@@ -320,8 +320,8 @@ class LessonsPanel(QWidget):
         self.ensure_view("sweep").set_sweep(table, param, show=show)
 
     def show_pager(self, pager: Pager) -> None:
-        for widget in (self.back_button, self.next_button, self.step_label):
-            widget.setVisible(pager.steps > 0)
+        for widget in (self.back_button, self.next_button, self.step_label, self.show_all):
+            widget.setVisible(pager.steps > 0)  # with a lesson open
         self.step_label.setText(f"Step {pager.step} of {pager.steps}" if pager.steps else "")
         self.back_button.setEnabled(pager.back)
         self.next_button.setEnabled(pager.next)
