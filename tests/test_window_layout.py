@@ -163,4 +163,6 @@ def test_splitters_and_panels_are_remembered(qtbot):
     again = open_on(qtbot, screen_named("small-laptop"))
     assert not again.lessons_dock.isVisible()
     assert abs(again.main_split.sizes()[0] - 300) <= 2
+    again.lessons.open_lesson(get_lesson("parity-wall"))  # a lesson opened (--lesson, a preset) shows its text
+    assert again.lessons_dock.isVisible()
     again.shutdown()

@@ -79,8 +79,9 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
 
 
 def dispose(window) -> None:
-    """Delete the window while Python still runs: left to the interpreter's exit, its plot items
-    were torn down in no set order and a late resize of one crashed the process."""
+    """Delete the window while Python still runs, its Qt objects in the window's own order; left
+    to the interpreter's exit they go in no set order, and a plot item's late resize there can
+    crash the process."""
     import shiboken6
 
     window.shutdown()

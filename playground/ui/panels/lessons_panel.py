@@ -297,6 +297,9 @@ class LessonsPanel(QWidget):
         self.window.start()
 
     def announce(self, lesson: Lesson | None) -> None:
+        dock = getattr(self.window, "lessons_dock", None)
+        if lesson is not None and dock is not None and dock.isHidden():
+            dock.show()  # closed in an earlier session: a lesson opened (--lesson, a preset) needs its text
         self.lesson_opened.emit(lesson)
 
     def runs_dir(self) -> Path:

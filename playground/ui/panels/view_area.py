@@ -66,6 +66,10 @@ class ViewArea(QWidget):
         frame.setWidget(view)
         frame.view = view
         self.zooms[key] = look.CanvasZoom(view.canvas, self.zoom)
+        # Kept a child until deleted: a view left without a parent outlived the window and its
+        # plot items were torn down at the interpreter's exit, which crashed it.
+        old.hide()
+        old.setParent(self)
         old.deleteLater()
         return old
 
