@@ -62,7 +62,7 @@ def test_every_view_offers_png_svg_and_animation_in_its_right_click_menu_and_too
 
 def test_the_context_menu_exports_a_png_of_the_chosen_width(window, tmp_path):
     plane = views(window)["info_plane"]
-    window.tabs.setCurrentWidget(plane)
+    assert window.show_view("info_plane")
     window.tick()
     target = tmp_path / "plane.png"
     window.file_actions.dialogs.answers = [("png", 900), str(target)]

@@ -254,6 +254,8 @@ def test_save_run_as_needs_a_run_and_says_when_the_autosave_is_incomplete(rig, r
     assert not files.save_run_as(str(tmp_path / "copy"))
     assert dialogs.errors[-1][0] == "Nothing to save"
     window.latest, window.active = FakeRecorder(run_dir, error="disk full writing metrics.csv"), True
+    assert not files.save_run_as(str(tmp_path / "copy"))  # its run is not on screen (reset): nothing to save
+    window.run_on_screen = True
     assert files.save_run_as(str(tmp_path / "copy"))
     assert dialogs.errors[-1][0] == "The run is incomplete" and "metrics.csv" in dialogs.errors[-1][1]
     assert (tmp_path / "copy" / "config.toml").exists()
@@ -324,7 +326,11 @@ def test_the_status_line_says_where_runs_go(rig, run_dir):
     files, window, _, _ = rig
     assert files.status_line()[0].startswith("runs save to <a href=\"file://")
     window.latest = FakeRecorder(run_dir)
+    window.run_on_screen = True
     assert files.status_line()[0] == f'saved to <a href="{run_dir.as_uri()}">tanh_run</a>'
+    window.run_on_screen = False  # Reset: the old run's link goes (issue 13, item 6)
+    assert files.status_line()[0].startswith("runs save to")
+    window.run_on_screen = True
     window.latest.error = "read-only"
     assert "autosave stopped" in files.status_line()[0]
     files.autosave_failed("cannot write metrics.csv")

@@ -9,6 +9,7 @@ import pytest
 from playground.core.config import ConfigError, apply_overrides
 from playground.core.experiments.lessons import builtin_lessons, get_lesson
 from playground.ui.controllers.lesson_controller import OPEN_FILE, LessonController
+from playground.ui.model.run_state import RunState
 
 
 class MockPanel:
@@ -89,8 +90,9 @@ class MockPanel:
     def stop_sweep_thread(self):
         return self.has_runner
 
-    def show_sweep_started(self, param, message):
+    def show_sweep_started(self, param, message, config=None, values=None):
         self.log.append(("sweep_view", param, message))
+        self.sweep_values = values
 
     def show_progress(self, fraction):
         self.progress = fraction
@@ -100,6 +102,24 @@ class MockPanel:
 
     def runs_dir(self):
         return self.runs
+
+    def show_pager(self, pager):
+        self.pager = pager
+
+    def show_lesson_views(self, views):
+        self.log.append(("views", views))
+
+    def view_title(self, key):
+        return key.replace("_", " ").title()
+
+    def hold_runs(self, reason, total_epochs=0):
+        self.log.append(("hold", reason, total_epochs))
+
+    def show_sweep_run(self, config):
+        self.log.append(("sweep_run", config))
+
+    def feed(self, records):
+        self.log.append(("feed", list(records)))
 
     def did(self, name):
         return [entry for entry in self.log if entry[0] == name]
@@ -196,7 +216,10 @@ def test_a_sweep_starts_only_with_a_sweep_valid_settings_and_none_running(rig):
     (_, config, spec, hooks, out), = panel.did("sweep")
     assert config == lesson.config and spec is lesson.sweep and hooks == dict(lesson.hooks)
     assert out.parent == panel.runs / "sweeps" and out.name.endswith("-parity-wall")
-    assert panel.progress == 0.0 and panel.did("forward")[-1] == ("forward", "sweep")
+    assert panel.sweep_values == lesson.sweep.values  # the sweep view's x axis spans them all from the start
+    # The value training now is watched live in the lesson's own first view.
+    assert panel.progress == 0.0 and panel.did("forward")[-1] == ("forward", "loss")
+    assert panel.did("hold")[-1][1].startswith("The sweep of task.n is training")
     assert not panel.buttons.sweep and panel.buttons.stop_visible
     assert not lessons.run_sweep()  # one at a time
     assert len(panel.did("sweep")) == 1
@@ -230,6 +253,9 @@ def test_sweep_progress_tables_and_end(rig):
     lessons.sweep_finished("stopped by user")
     assert panel.progress is None and panel.status == "Sweep stopped by user."  # nothing written yet
     assert panel.buttons.sweep and not panel.buttons.stop_visible
+    assert panel.did("hold")[-1] == ("hold", None, 0) and panel.did("forward")[-1] == ("forward", "sweep")
+    lessons.show_sweep(progress, "table2", 2)  # a late poll: the end's line stays
+    assert panel.status == "Sweep stopped by user."
     lessons.sweep_finished("failed: RuntimeError: boom")
     assert panel.error == "Sweep failed: RuntimeError: boom"
 
@@ -243,3 +269,85 @@ def test_presets_open_their_lesson_or_close_the_open_one(rig):
     assert len(panel.did("opened")) == opened
     lessons.preset_chosen("spiral")
     assert lessons.lesson is None and panel.did("hooks")[-1] == ("hooks", None)
+
+
+def test_a_sweep_asks_before_it_clears_the_run_on_screen(rig):
+    lessons, panel = rig
+    lesson = get_lesson("parity-wall")
+    lessons.open_lesson(lesson)
+    panel.settings_value = lesson.config
+    panel.run_on_screen, panel.answer = True, False
+    resets = len(panel.did("reset"))
+    assert not lessons.run_sweep() and panel.did("sweep") == [] and len(panel.did("reset")) == resets
+    assert "sweep" in panel.questions[-1]
+    panel.answer = True
+    assert lessons.run_sweep() and len(panel.did("reset")) == resets + 1
+
+
+def test_the_sweeps_current_run_feeds_the_views_value_by_value(rig):
+    lessons, panel = rig
+    lesson = get_lesson("parity-wall")
+    lessons.open_lesson(lesson)
+    panel.settings_value = lesson.config
+    lessons.run_sweep()
+    progress = SimpleNamespace(fraction=0.1, value=5, trial=0, trials=4, epoch=2, total_epochs=6)
+    lessons.show_sweep(progress, None, 0, records=[(0, 5, "r1"), (0, 5, "r2")])
+    (_, first), = panel.did("sweep_run")
+    assert first.task.params["n"] == 5 and first.train.ensemble == lesson.sweep.seeds
+    assert panel.did("feed") == [("feed", ["r1", "r2"])]
+    total = panel.did("hold")[-1][2]
+    assert total == first.train.epochs  # the status bar counts the value's own epochs
+    lessons.show_sweep(progress, None, 0, records=[(0, 5, "r3"), (1, 10, "s1")])
+    runs = panel.did("sweep_run")
+    assert len(runs) == 2 and runs[1][1].task.params["n"] == 10  # the next value starts the views afresh
+    assert panel.did("feed")[1:] == [("feed", ["r3"]), ("feed", ["s1"])]
+    lessons.show_sweep(progress, None, 0, records=[])
+    assert len(panel.did("feed")) == 3
+
+
+def test_the_text_is_paged_as_steps_with_back_and_next(rig):
+    lessons, panel = rig
+    lesson = get_lesson("parity-wall")
+    lessons.open_lesson(lesson)
+    assert (panel.pager.step, panel.pager.steps, panel.pager.back, panel.pager.next) == (1, 4, False, True)
+    page = panel.did("text")[-1][1]
+    assert "The question" in page and "What to do" not in page and "Step 1 of 4" in page
+    lessons.next_step()
+    lessons.next_step()
+    assert "What to look for" in panel.did("text")[-1][1] and panel.pager.back
+    lessons.next_step()
+    last = panel.did("text")[-1][1]
+    assert "What the paper found" in last and "Caveats" in last and "Sources" in last and not panel.pager.next
+    lessons.next_step()  # past the last step: stays
+    assert panel.pager.step == 4
+    lessons.previous_step()
+    assert panel.pager.step == 3
+    lessons.close_lesson()
+    assert panel.pager.steps == 0
+
+
+def test_the_state_line_follows_the_run(rig):
+    """Issue 13, item 6: the panel said "Press Run the lesson" while the lesson trained."""
+    lessons, panel = rig
+    lesson = get_lesson("fitting-compression")
+    lessons.open_lesson(lesson)
+    assert "Press Run the lesson" in panel.status and panel.buttons.run
+    lessons.run_state_changed(RunState.RUNNING)
+    assert "Press Run" not in panel.status and "Training" in panel.status
+    assert "Info Plane and Loss" in panel.status and not panel.buttons.run  # the lesson's first views
+    lessons.run_state_changed(RunState.PAUSED)
+    assert panel.status.startswith("Paused")
+    lessons.run_state_changed(RunState.FINISHED)
+    assert panel.status.startswith("Finished: look at Info Plane and Loss") and "step 3" in panel.status
+    assert panel.buttons.run
+    lessons.run_state_changed(RunState.READY)  # a Reset: loaded again
+    assert "Press Run the lesson" in panel.status
+
+
+def test_a_lesson_shows_its_own_views_and_closing_it_all_views(rig):
+    lessons, panel = rig
+    lesson = get_lesson("batch-size")
+    lessons.open_lesson(lesson)
+    assert panel.did("views") == [("views", lesson.views)]
+    lessons.close_lesson()
+    assert panel.did("views")[-1] == ("views", None)

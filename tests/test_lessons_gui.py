@@ -43,7 +43,11 @@ def test_opening_a_lesson_loads_settings_hooks_text_and_views(qtbot, window):
     assert window.session.hook_settings is not None
     assert window.lessons.view("modes") is not None and current_tab_key(window) == "modes"
     text = window.lessons.text.toPlainText()
-    assert lesson.title in text and "Saxe" in text and "What the paper found" in text
+    assert lesson.title in text and "The question" in text and "Step 1 of 4" in window.lessons.step_label.text()
+    for _ in range(3):
+        window.lessons.next_button.click()
+    text = window.lessons.text.toPlainText()
+    assert "Saxe" in text and "What the paper found" in text and not window.lessons.next_button.isEnabled()
     window.controls.set_config(apply_overrides(lesson.config, ["train.epochs=60"]))
     window.tabs.setCurrentIndex(0)
     window.lessons.run_button.click()

@@ -6,7 +6,8 @@ from dataclasses import replace
 import pytest
 
 from playground.core.config import Config, ConfigError, validate
-from playground.ui.controllers.run_controller import Buttons, RunController, buttons_for, format_duration
+from playground.ui.controllers.run_controller import (Buttons, RunController, buttons_for, format_duration,
+                                                      metrics_readout)
 from playground.ui.model.run_state import OVER, RunState, state_after
 
 R = RunState
@@ -122,6 +123,9 @@ class MockView:
 
     def drain(self):
         self.log.append(("drain",))
+
+    def preset_loaded(self, name):
+        self.log.append(("preset", name))
 
     def did(self, name: str) -> int:
         return sum(1 for entry in self.log if entry[0] == name)
@@ -346,6 +350,35 @@ def test_loading_a_preset_mid_run_asks_and_no_keeps_the_run(rig):
     assert run.state is R.READY and view.log[-1][0] == "say" and "parity" in view.log[-1][1]
     loaded = [entry[1] for entry in view.log if entry[0] == "load"]
     assert loaded[-1].task.name == "parity"
+    assert view.log[-2] == ("preset", "parity")  # the window drops what belonged to the old settings
+
+
+def test_while_a_sweep_trains_start_and_step_are_refused_with_the_reason(rig):
+    run, view, session = rig
+    run.set_busy("The sweep is training: stop it first.", total_epochs=30)
+    assert not view.buttons.start and not view.buttons.step
+    run.start()
+    run.step()
+    assert "start" not in session.names() and run.state is R.READY and "stop it first" in view.refusal
+    assert run.status_texts(epoch=4, rate=0.0, elapsed=1)[:2] == ("<b>sweep</b>", "epoch 4 / 30")
+    run.set_busy(None)
+    assert view.buttons == buttons_for(R.READY) and run.total_epochs == 0
+    run.start()
+    assert run.state is R.RUNNING
+
+
+def test_the_readout_is_the_latest_epochs_mean_over_members():
+    metrics = {"epoch": [1, 1, 2, 2], "member": [0, 1, 0, 1],
+               "train_loss": [9.0, 9.0, 0.25, 0.75], "train_acc": [0.0, 0.0, 0.9, 0.8],
+               "test_loss": [9.0, 9.0, 1.0, 2.0], "test_acc": [0.0, 0.0, 0.5, 0.7]}
+    text, tip = metrics_readout(metrics)
+    assert text == "train: loss 0.5, acc 85.0 %  ·  test: loss 1.5, acc 60.0 %"
+    assert "epoch 2" in tip and "2 networks" in tip
+    one = {name: values[2:3] for name, values in metrics.items()}
+    assert metrics_readout(one)[0].startswith("train: loss 0.25, acc 90.0 %") and "one network" in metrics_readout(one)[1]
+    assert metrics_readout({}) == ("", "")
+    diverged = dict(metrics, train_loss=[1.0, 1.0, float("nan"), 0.5])
+    assert "loss nan" in metrics_readout(diverged)[0]  # a diverged member shows, not averaged away
 
 
 def test_close_ends_the_run_and_drops_what_comes_after(rig):

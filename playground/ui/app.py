@@ -10,14 +10,19 @@ from playground.ui.application import has_display, make_app
 
 def build_window(config=None):
     """The main window with everything installed on it: the File menu (with figure export and
-    the autosave of every run) and the Lessons dock. The one place the window is composed."""
+    the autosave of every run), the View menu (zoom, presenter mode) and the Lessons dock, its
+    splitters and docks as the last session left them, sized to fit its screen. The one place
+    the window is composed."""
     from playground.ui.mainwindow import MainWindow
-    from playground.ui.menus import file_actions
+    from playground.ui.menus import file_actions, view_actions
     from playground.ui.panels import lessons_panel
 
     window = MainWindow(config)
     file_actions.install(window)
+    view_actions.install(window)
     lessons_panel.install(window)
+    window.restore_layout()
+    window.fit_to_screen()
     return window
 
 
@@ -70,10 +75,24 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
             window.lessons.open_lesson(lesson)
         if sweep:
             window.lessons.run_sweep()
-    if selftest:
-        from playground.ui.selftest import run_selftest
+    try:
+        if selftest:
+            from playground.ui.selftest import run_selftest
 
-        return run_selftest(app, window, screenshot)
-    if start:
-        window.start()
-    return app.exec()
+            return run_selftest(app, window, screenshot)
+        if start:
+            window.start()
+        return app.exec()
+    finally:
+        dispose(window)
+
+
+def dispose(window) -> None:
+    """Delete the window while Python still runs, its Qt objects in the window's own order; left
+    to the interpreter's exit they go in no set order, and a plot item's late resize there can
+    crash the process."""
+    import shiboken6
+
+    window.shutdown()
+    if shiboken6.isValid(window):
+        shiboken6.delete(window)

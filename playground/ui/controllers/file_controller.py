@@ -117,6 +117,10 @@ class FileWindow(Protocol):
 
     def may_discard(self, question: str) -> bool: ...
 
+    @property
+    def run_on_screen(self) -> bool:
+        """Whether the views show a run trained in the window (not the preview after a Reset)."""
+
     def reset(self) -> None: ...
 
     def settings(self) -> Config:
@@ -343,12 +347,13 @@ class FileController:
         self.window.refresh()
 
     def current_run_dir(self) -> Path | None:
-        """The folder of what the views show: a reopened run, or the latest GUI run."""
+        """The folder of what the views show: a reopened run, or the GUI run on screen (after a
+        Reset, none: the old run is no longer what the views show)."""
         source = self.window.history.source
         if source != "live":
             return Path(source)
         recorder = self.window.recorder()
-        if recorder is not None and recorder.run_dir is not None:
+        if recorder is not None and recorder.run_dir is not None and self.window.run_on_screen:
             return recorder.run_dir
         return None
 
@@ -545,7 +550,7 @@ class FileController:
         recorder = self.window.recorder()
         if source != "live":
             text = f"showing saved run {link(Path(source))}"
-        elif recorder is not None and recorder.run_dir is not None:
+        elif recorder is not None and recorder.run_dir is not None and self.window.run_on_screen:
             text = f"saved to {link(recorder.run_dir)}" if not recorder.error else "autosave stopped (see File > Runs folder)"
         else:
             text = f"runs save to {link(folder, full=True)}"

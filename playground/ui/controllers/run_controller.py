@@ -15,7 +15,9 @@ late "finished" can no longer turn a reset window from ready into stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Mapping, Protocol
+
+import numpy as np
 
 from playground.core.config import Config, ConfigError, validate
 from playground.core.experiments.catalog import all_presets, get_preset
@@ -105,6 +107,9 @@ class RunView(Protocol):
     def show_preview(self) -> None:
         """Before a run: the settings' data and initial network."""
 
+    def preset_loaded(self, name: str) -> None:
+        """A preset replaced the settings: what belonged to the old ones (an overlaid run) goes."""
+
     def drain(self) -> None:
         """Take the session's last records now and redraw (the run has ended)."""
 
@@ -114,11 +119,42 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def buttons_for(state: RunState) -> Buttons:
-    idle = state.idle
+def buttons_for(state: RunState, busy: bool = False) -> Buttons:
+    """The buttons in `state`; `busy`: something else trains (a lesson's sweep), so nothing may start."""
+    idle = state.idle and not busy
     return Buttons(start=idle, start_text="▶  Start" if state is READY else "▶  Start again" if idle else "Training…",
                    pause=state in (RUNNING, PAUSED), pause_text="Resume" if state is PAUSED else "Pause",
                    step=idle or state is PAUSED, stop=state.live, reset=state is not STOPPING)
+
+
+def task_classes(config: Config) -> int | None:
+    """The number of classes the settings' task has (None where it cannot be told, e.g. a CSV
+    task without its file yet)."""
+    from playground.core.tasks import get_task
+
+    try:
+        return int(get_task(config.task.name).n_classes(config.task.params))
+    except Exception:  # any task error: the window only wants to know whether it changed
+        return None
+
+
+def metrics_readout(metrics: Mapping[str, np.ndarray]) -> tuple[str, str]:
+    """(text, tooltip): the latest evaluated epoch's train and test loss and accuracy, each the
+    mean over the ensemble's members; ("", "") before the first evaluation."""
+    epochs = np.asarray(metrics.get("epoch", ()))
+    if epochs.size == 0:
+        return "", ""
+    latest = epochs == epochs.max()
+    mean = {name: float(np.mean(np.asarray(metrics[name], dtype=float)[latest]))
+            for name in ("train_loss", "train_acc", "test_loss", "test_acc") if name in metrics}
+    if len(mean) < 4:
+        return "", ""
+    text = (f"train: loss {mean['train_loss']:.3g}, acc {100 * mean['train_acc']:.1f} %  ·  "
+            f"test: loss {mean['test_loss']:.3g}, acc {100 * mean['test_acc']:.1f} %")
+    members = int(latest.sum())
+    tip = (f"at epoch {int(epochs.max())}; " +
+           (f"mean over the {members} networks of the ensemble" if members > 1 else "one network"))
+    return text, tip
 
 
 def reset_question(what: str, state: RunState) -> str:
@@ -137,11 +173,12 @@ class RunController:
         self._awaited: int | None = None  # the run whose session events are still to come
         self.device_name = "cpu"
         self.total_epochs = 0
+        self.busy: str | None = None  # why nothing may start now (a lesson's sweep trains)
 
     # ------------------------------------------------------------ the buttons
 
     def start(self) -> None:
-        if not self.state.idle:
+        if not self.state.idle or self._refused_busy():
             return
         config = self._settings()
         if config is not None:
@@ -159,7 +196,7 @@ class RunController:
         if self.state is PAUSED:
             self.session.step(1)
             self._set_state(STEPPING)
-        elif self.state.idle:
+        elif self.state.idle and not self._refused_busy():
             config = self._settings()
             if config is not None:
                 self._begin(config, steps=1)
@@ -183,6 +220,18 @@ class RunController:
         self._awaited = None
         self.session.shutdown()
 
+    def set_busy(self, reason: str | None, total_epochs: int = 0) -> None:
+        """Something other than this controller's session trains and feeds the views (a lesson's
+        sweep, `reason` says so) or, given None, no longer does."""
+        self.busy = reason
+        self.total_epochs = total_epochs if reason else 0
+        self._set_state(self.state)
+
+    def _refused_busy(self) -> bool:
+        if self.busy:
+            self.view.refuse(self.busy)
+        return bool(self.busy)
+
     def _settings(self) -> Config | None:
         try:
             return self.view.read_settings()
@@ -204,7 +253,7 @@ class RunController:
 
     def _set_state(self, state: RunState) -> None:
         self.state = state
-        self.view.show_state(state, buttons_for(state))
+        self.view.show_state(state, buttons_for(state, bool(self.busy)))
 
     # ------------------------------------------------------------ the session's events
 
@@ -274,6 +323,7 @@ class RunController:
             return False
         self.reset()
         self.view.load_settings(validate(get_preset(name).config()))
+        self.view.preset_loaded(name)
         self.view.say(f"{name}: {all_presets()[name].description}")
         return True
 
@@ -282,7 +332,8 @@ class RunController:
     def status_texts(self, epoch: int, rate: float, elapsed: float) -> tuple[str, ...]:
         """(state, epoch, rate, device, training time), as the status bar shows them."""
         total = f" / {self.total_epochs}" if self.total_epochs else ""
-        return (f"<b>{self.state}</b>", f"epoch {epoch}{total}",
+        state = "sweep" if self.busy and self.state is READY else str(self.state)
+        return (f"<b>{state}</b>", f"epoch {epoch}{total}",
                 f"{rate:.1f} epochs/s" if self.state is RUNNING else "",
                 f"device: {self.device_name}", f"training time {format_duration(elapsed)}")
 

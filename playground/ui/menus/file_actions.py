@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from playground.ui.controllers.file_controller import FileController
 from playground.ui.figures import export, render
 from playground.ui.model.history import History
+from playground.ui.model.run_state import RunState
 from playground.ui.session import autosave
 
 
@@ -137,14 +138,18 @@ class FileActions(QObject):
         self._build_menu()
         for view in window.views:
             self._install_view_menu(view)
+        window.view_added.connect(self._view_added)
         self.status = QLabel()
         self.status.setOpenExternalLinks(True)
-        self.status.setStyleSheet("padding: 0 10px; font-size: 11pt;")
-        window.statusBar().addPermanentWidget(self.status)
+        window.add_status_label(self.status, 5)
         window.session.recorder_factory = self._recorder
         window.session.run_finished.connect(lambda _reason: self.refresh())
-        # A settings change before Start replaces a reopened run with the preview.
+        # A settings change before Start replaces a reopened run with the preview; after a
+        # Reset the old run's folder is no longer what the views show.
         window.controls.changed.connect(lambda _kind, _what: self.refresh())
+        window.state_changed.connect(lambda _state: self.refresh())
+        # An overlay compares with the experiment on screen: another preset or lesson ends it.
+        window.preset_replaced.connect(lambda _name: self.files.comparison is not None and self.clear_overlay())
         self.refresh()
 
     # The controller's dialogs and store; tests replace the dialogs.
@@ -212,6 +217,13 @@ class FileActions(QObject):
         self._action(runs, "Use the default", files.default_runs_folder)
         menu.addSeparator()
         self._action(menu, "Quit", self.window.close, "Ctrl+Q")
+
+    def _view_added(self, view) -> None:
+        """A view made after the window was built (a lesson's, or one renewed): its Export
+        button, and the overlay the others draw."""
+        self._install_view_menu(view)
+        if self.files.comparison is not None:
+            view.set_comparison(self.files.comparison)
 
     def _install_view_menu(self, view) -> None:
         """Export entries in the canvas's right-click menu and a toolbar button."""
@@ -299,6 +311,10 @@ class FileActions(QObject):
 
     def may_discard(self, question: str) -> bool:
         return self.window.run.may_discard(question)
+
+    @property
+    def run_on_screen(self) -> bool:
+        return self.window.state is not RunState.READY
 
     def reset(self) -> None:
         self.window.reset()
@@ -393,7 +409,9 @@ class FileActions(QObject):
         self.runs_path_action.setText(str(autosave.runs_dir()))
         text, tip = self.files.status_line()
         self.clear_overlay_action.setEnabled(self.files.comparison is not None)
-        self.status.setText(text)
+        if text != self.status.text():
+            self.status.setText(text)
+            self.window.status_line.text_changed()
         self.status.setToolTip(tip)
 
     # ------------------------------------------------------------ autosave

@@ -23,6 +23,8 @@ from playground.core.config.rules import Choices, Range
 from playground.core.config.schema import LAYER_COUNT, LAYER_WIDTH, LIVE_KEYS
 from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
+from playground.ui.controllers.controls_logic import (advanced_summary, is_advanced_task_option, width_caption,
+                                                      widths_for_depth)
 from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
 
 
@@ -98,11 +100,14 @@ class TaskOptions(QWidget):
         self.widgets: dict[str, tuple[Option, QWidget]] = {}
         # List options (task.features, task.points) have no field here: kept as they came.
         self.kept: dict[str, tuple[Option, Any]] = {}
+        self.rows: dict[str, QWidget] = {}  # the row's field widget, by option name
+        self.advanced = True
 
     def build(self, task: str, params: dict[str, Any]) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
         self.widgets, self.kept = {}, {}
+        self.rows = {}
         for option in get_task(task).options:
             value = params.get(option.name, option.default)
             if isinstance(option.default, tuple):
@@ -113,6 +118,14 @@ class TaskOptions(QWidget):
             label = QLabel(option.name.replace("_", " "))
             label.setToolTip(option.help)
             self.form.addRow(label, widget)
+            self.rows[option.name] = widget
+        self.set_advanced(self.advanced)
+
+    def set_advanced(self, advanced: bool) -> None:
+        """Show every option, or only the main ones (no seeds, no finer points of a data file)."""
+        self.advanced = advanced
+        for name, widget in self.rows.items():
+            self.form.setRowVisible(widget, advanced or not is_advanced_task_option(name))
 
     def _widget(self, option: Option, value: Any) -> QWidget:
         kind = type(option.default)
@@ -188,22 +201,72 @@ class ControlPanel(QWidget):
 
     changed = Signal(str, str)
     refused = Signal(str)
+    advanced_toggled = Signal(bool)  # the user asked for the advanced (True) or the simple panel
 
     def __init__(self, config: Config, parent: QWidget | None = None):
         super().__init__(parent)
         self._last_good = validate(config)
         self._loading = False
+        self.advanced = True
         # The control of each config key it shows (network.hidden aside: depth, width and widths).
         self.keyed: dict[str, QWidget] = {}
+        # What the simple panel hides: rows of a form (by their field) and whole groups.
+        self.advanced_rows: list[tuple[QFormLayout, QWidget]] = []
+        self.advanced_groups: list[QGroupBox] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._mode_row())
         layout.addWidget(self._task_group())
-        layout.addWidget(self._sequence_group())
         layout.addWidget(self._network_group())
         layout.addWidget(self._training_group())
+        layout.addWidget(self._sequence_group())
         layout.addWidget(self._probe_group())
         layout.addStretch(1)
         self.set_config(self._last_good)
+
+    # ------------------------------------------------------------ simple and advanced
+
+    def _mode_row(self) -> QWidget:
+        row = QWidget()
+        layout = QVBoxLayout(row)
+        layout.setContentsMargins(2, 0, 2, 0)
+        self.advanced_box = QCheckBox("Advanced settings")
+        self.advanced_box.setToolTip("initialisation (σw², σb²), optimizer details, epochs, seed, ensemble, "
+                                     "loss, sequential tasks, probes, device")
+        self.advanced_box.toggled.connect(self._advanced_clicked)
+        self.advanced_note = QLabel()
+        self.advanced_note.setWordWrap(True)
+        self.advanced_note.setStyleSheet("color: #555;")
+        self.advanced_note.setToolTip("the settings the simple panel does not show (tick Advanced settings to change them)")
+        layout.addWidget(self.advanced_box)
+        layout.addWidget(self.advanced_note)
+        return row
+
+    def _advanced_clicked(self, advanced: bool) -> None:
+        self.set_advanced(advanced)
+        self.advanced_toggled.emit(advanced)
+
+    def set_advanced(self, advanced: bool) -> None:
+        """The whole panel (True) or the short one: the task and its main options, depth, width,
+        activation, learning rate and batch size, with the rest summed up in one line."""
+        self.advanced = bool(advanced)
+        self.advanced_box.blockSignals(True)
+        self.advanced_box.setChecked(self.advanced)
+        self.advanced_box.blockSignals(False)
+        for form, field in self.advanced_rows:
+            form.setRowVisible(field, self.advanced)
+        for group in self.advanced_groups:
+            group.setVisible(self.advanced)
+        self.task_options.set_advanced(self.advanced)
+        self._show_advanced_note()
+
+    def _show_advanced_note(self) -> None:
+        self.advanced_note.setText("" if self.advanced else f"Also set: {advanced_summary(self._last_good)}")
+        self.advanced_note.setVisible(not self.advanced)
+
+    def _advanced_row(self, form: QFormLayout, label: str, field: QWidget) -> None:
+        form.addRow(label, field)
+        self.advanced_rows.append((form, field))
 
     # ------------------------------------------------------------ building
 
@@ -268,6 +331,7 @@ class ControlPanel(QWidget):
 
     def _sequence_group(self) -> QGroupBox:
         box, form = self._group("Sequential tasks (forgetting)")
+        self.advanced_groups.append(box)
         self.seq_tasks = self._number("continual.tasks", "the number of sequential tasks")
         self.seq_tasks.setToolTip("1 = ordinary training; 2 or more = train tasks one after another")
         self.seq_family = self._choice("continual.family", "the task family")
@@ -292,8 +356,8 @@ class ControlPanel(QWidget):
         self.width.setToolTip("units in every hidden layer (type widths below for one per layer)")
         self.widths = QLineEdit()
         self.widths.setToolTip("width of each hidden layer, e.g. 10, 7, 5, 4, 3")
-        self.depth.valueChanged.connect(lambda _: self._uniform_widths())
-        self.width.valueChanged.connect(lambda _: self._uniform_widths())
+        self.depth.valueChanged.connect(lambda _: self._depth_changed())
+        self.width.valueChanged.connect(lambda _: self._width_changed())
         self.widths.editingFinished.connect(self._widths_typed)
         self.activation = self._choice("network.activation", "the activation")
         self.init = self._choice("network.init", "the initialisation")
@@ -304,11 +368,11 @@ class ControlPanel(QWidget):
         self.sb2.setToolTip("mean-field bias variance: b ~ N(0, sb2)")
         form.addRow("Hidden layers", self.depth)
         form.addRow("Width", self.width)
-        form.addRow("Widths", self.widths)
+        self._advanced_row(form, "Widths", self.widths)
         form.addRow("Activation", self.activation)
-        form.addRow("Initialisation", self.init)
-        form.addRow("σw² (mean field)", self.sw2)
-        form.addRow("σb² (mean field)", self.sb2)
+        self._advanced_row(form, "Initialisation", self.init)
+        self._advanced_row(form, "σw² (mean field)", self.sw2)
+        self._advanced_row(form, "σb² (mean field)", self.sb2)
         return box
 
     def _training_group(self) -> QGroupBox:
@@ -332,20 +396,21 @@ class ControlPanel(QWidget):
         gpu_tip = self.device.itemData(gpu_index, Qt.ItemDataRole.ToolTipRole)
         self.device.setItemData(gpu_index, f"{gpu_tip}\n{reason}", Qt.ItemDataRole.ToolTipRole)
         describe_current(self.device)
-        form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
-        form.addRow("Momentum (SGD)", self.momentum)
-        form.addRow("Weight decay", self.weight_decay)
         form.addRow("Batch size", self.batch_size)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Seed", self.seed)
-        form.addRow("Ensemble size", self.ensemble)
-        form.addRow("Loss", self.loss)
-        form.addRow("Device", self.device)
+        self._advanced_row(form, "Optimizer", self.optimizer)
+        self._advanced_row(form, "Momentum (SGD)", self.momentum)
+        self._advanced_row(form, "Weight decay", self.weight_decay)
+        self._advanced_row(form, "Epochs", self.epochs)
+        self._advanced_row(form, "Seed", self.seed)
+        self._advanced_row(form, "Ensemble size", self.ensemble)
+        self._advanced_row(form, "Loss", self.loss)
+        self._advanced_row(form, "Device", self.device)
         return box
 
     def _probe_group(self) -> QGroupBox:
         box, form = self._group("Probes")
+        self.advanced_groups.append(box)
         self.probes = QCheckBox("Information plane and layer statistics")
         self.probes.setToolTip("measure mutual information and gradient statistics on a log-spaced schedule")
         self.probes.toggled.connect(lambda _=None: self._edited("reset", "the probes"))
@@ -373,11 +438,25 @@ class ControlPanel(QWidget):
         self.task_options.build(name, {})
         self._edited("reset", "the task")
 
-    def _uniform_widths(self) -> None:
+    def _depth_changed(self) -> None:
+        """Every layer as wide as the first: its true width, also beyond the Width slider's end."""
+        if self._loading:
+            return
+        self._set_widths(widths_for_depth(self._last_good.network.hidden, self.depth.value(), self.width.value()))
+        self._edited("reset", "the network")
+
+    def _width_changed(self) -> None:
         if self._loading:
             return
         self._set_widths((self.width.value(),) * self.depth.value())
         self._edited("reset", "the network")
+
+    def _show_width(self, widths: tuple[int, ...]) -> None:
+        """The slider at the first width (or its end), its caption the true widths."""
+        if widths:
+            self.width.setValue(min(widths[0], self.width.slider.maximum()))
+        self.width.label.setText(width_caption(widths))
+        self.width.label.setToolTip(f"hidden widths {', '.join(str(w) for w in widths) or 'none'}")
 
     def _widths_typed(self) -> None:
         if self._loading:
@@ -397,8 +476,7 @@ class ControlPanel(QWidget):
         try:
             self.widths.setText(", ".join(str(w) for w in widths))
             self.depth.setValue(len(widths))
-            if widths:
-                self.width.setValue(min(widths[0], self.width.slider.maximum()))
+            self._show_width(widths)
         finally:
             self._loading = False
 
@@ -418,6 +496,7 @@ class ControlPanel(QWidget):
             self._restore(str(exc))
             return
         self._last_good = cfg
+        self._show_advanced_note()
         self.changed.emit(kind, what)
 
     def _restore(self, message: str) -> None:
@@ -456,8 +535,7 @@ class ControlPanel(QWidget):
             self.task_options.build(cfg.task.name, dict(cfg.task.params))
             self.widths.setText(", ".join(str(w) for w in cfg.network.hidden))
             self.depth.setValue(len(cfg.network.hidden))
-            hidden = cfg.network.hidden
-            self.width.setValue(min(hidden[0], self.width.slider.maximum()) if hidden else 1)
+            self._show_width(cfg.network.hidden)
             for key, widget in self.keyed.items():
                 show_value(widget, get_setting(cfg, key))
         finally:
@@ -470,6 +548,7 @@ class ControlPanel(QWidget):
             if isinstance(widget, QComboBox):
                 describe_current(widget)  # its signals were blocked
         self._enable_dependent()
+        self._show_advanced_note()
 
     def live_params(self) -> dict[str, float]:
         """The live settings by their names in `train` (lr, momentum, ...)."""

@@ -1,12 +1,13 @@
 """The lessons panel (Qt side): pick a lesson (or open a teacher's lesson file), read its text
-beside the views, run it, and run its sweep.
+step by step beside the views, run it, and run its sweep.
 
-What a choice opens, what opening a lesson does (settings, hooks, the views it needs, its first
-view brought forward when its run starts) and when a sweep may start are decided by the
-`LessonController` (playground.ui.controllers.lesson_controller); this module is its view. A
-sweep runs in its own thread (`SweepRunner`, the core `run_sweep` with a RunControl); the panel
-polls its progress on a timer and hands each value's figures to the Sweep view. `install(window)`
-docks the panel on the main window and adds the Lessons menu.
+What a choice opens, what opening a lesson does (settings, hooks, its own views first, its first
+view brought forward when its run starts), what the state line says and when a sweep may start
+are decided by the `LessonController` (playground.ui.controllers.lesson_controller); this module
+is its view. A sweep runs in its own thread (`SweepRunner`, the core `run_sweep` with a
+RunControl); the panel polls it on a timer, feeds the records of the value training now to the
+window's views and hands each finished value's figures to the Sweep view. `install(window)` docks
+the panel on the main window and adds the Lessons menu.
 """
 
 from __future__ import annotations
@@ -14,19 +15,26 @@ from __future__ import annotations
 import html
 import threading
 import traceback
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from playground.core.base.control import RunControl
 from playground.core.experiments.lessons import Lesson, builtin_lessons
-from playground.ui.controllers.lesson_controller import OPEN_FILE, LessonButtons, LessonController, lesson_html
-from playground.ui.views import ON_DEMAND, make_view
+from playground.ui.controllers.lesson_controller import (OPEN_FILE, LessonButtons, LessonController, Pager,
+                                                         lesson_html)
+from playground.ui.panels import look
+from playground.ui.views import VIEWS
 
 POLL_MS = 200
+# Records of the sweep's current run kept for the views between two polls; past this the
+# oldest go (the curves then miss a few epochs; training never waits for the window).
+MAX_PENDING_RECORDS = 5000
+DOCK_MIN_WIDTH = 250
 __all__ = ["LessonsPanel", "SweepRunner", "install", "lesson_html", "OPEN_FILE"]
 
 
@@ -43,16 +51,28 @@ class SweepRunner(QObject):
         self._progress = None
         self._table = None
         self._table_revision = 0
+        self._records: deque = deque(maxlen=MAX_PENDING_RECORDS)
 
     def latest(self):
         """(latest SweepProgress or None, table so far or None, table revision)."""
         with self._lock:
             return self._progress, self._table, self._table_revision
 
+    def take_records(self) -> list:
+        """The records trained since the last call, as (value's index, value, record)."""
+        with self._lock:
+            records = list(self._records)
+            self._records.clear()
+        return records
+
     def _on_progress(self, progress) -> None:
-        progress.record = None  # the panel shows progress only; keep the record out of the GUI thread
+        # The record (its arrays are the trainer's copies) goes to the views through the queue;
+        # the progress kept for the status line holds none.
+        record, progress.record = progress.record, None
         with self._lock:
             self._progress = progress
+            if record is not None:
+                self._records.append((progress.trial, progress.value, record))
 
     def _on_value(self, table) -> None:
         with self._lock:
@@ -87,6 +107,7 @@ class LessonsPanel(QWidget):
         self.timer.timeout.connect(self.poll)
         # The lesson's first view, when its run starts (not when an old run's late signal comes).
         window.session.run_started.connect(lambda _info: window.run.awaits() and self.bring_forward())
+        window.state_changed.connect(self.logic.run_state_changed)
 
     # The controller's state, for the menu, scripts and tests.
     @property
@@ -115,37 +136,63 @@ class LessonsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.choice = QComboBox()
+        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.choice.setMinimumContentsLength(14)  # a narrow dock elides the titles (each is a tooltip too)
         self.choice.addItem("— choose a lesson —", None)
         for lesson in self.lessons:
             self.choice.addItem(f"{lesson.order}. {lesson.title}", lesson.name)
+            self.choice.setItemData(self.choice.count() - 1, lesson.title, Qt.ItemDataRole.ToolTipRole)
         self.choice.addItem("Open a lesson file…", OPEN_FILE)
         self.choice.activated.connect(self._chosen)
         layout.addWidget(self.choice)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(True)
-        self.text.setStyleSheet("QTextBrowser { font-size: 11pt; }")
+        self.window.style_widget(self.text, look.text_style)
         self.text.setHtml("<h2>Lessons</h2><p>Each lesson is a ready experiment from a research article: "
                           "the question, what to do, what to look for, what the paper found and the caveats. "
                           "Choose one above; its settings are loaded and its views brought forward.</p>"
                           "<p>A teacher can write a lesson as a TOML file (see the README, section Lessons) "
                           "and open it here.</p>")
         layout.addWidget(self.text, 1)
+        pager = QHBoxLayout()
+        self.back_button = QPushButton("◀  Back")
+        self.back_button.setToolTip("the lesson's previous step")
+        self.back_button.clicked.connect(self.logic.previous_step)
+        self.step_label = QLabel()
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next_button = QPushButton("Next  ▶")
+        self.next_button.setToolTip("the lesson's next step: the question, what to do, what to look for, "
+                                    "what the paper found")
+        self.next_button.clicked.connect(self.logic.next_step)
+        pager.addWidget(self.back_button)
+        pager.addWidget(self.step_label, 1)
+        pager.addWidget(self.next_button)
+        layout.addLayout(pager)
+        self.show_all = QCheckBox("Show all views")
+        self.show_all.setToolTip("the lesson's own views come first; tick to show the others too")
+        self.show_all.toggled.connect(lambda on: self.window.layout_logic.set_show_all(on))
+        layout.addWidget(self.show_all)
         row = QHBoxLayout()
         self.run_button = QPushButton("▶  Run the lesson")
         self.run_button.setToolTip("train with the lesson's settings (as changed in the controls)")
         self.run_button.clicked.connect(self.run_lesson)
         self.sweep_button = QPushButton("Run the sweep")
         self.sweep_button.clicked.connect(self.run_sweep)
-        self.stop_button = QPushButton("Stop sweep")
-        self.stop_button.clicked.connect(self.stop_sweep)
-        for button in (self.run_button, self.sweep_button, self.stop_button):
-            button.setStyleSheet("QPushButton { font-size: 11pt; padding: 6px 8px; }")
+        for button in (self.run_button, self.sweep_button):
             row.addWidget(button)
         layout.addLayout(row)
+        progress_row = QHBoxLayout()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
-        layout.addWidget(self.progress)
+        self.stop_button = QPushButton("Stop sweep")
+        self.stop_button.clicked.connect(self.stop_sweep)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.stop_button)
+        layout.addLayout(progress_row)
+        for button in (self.back_button, self.next_button, self.run_button, self.sweep_button, self.stop_button):
+            self.window.style_widget(button, look.button_style)
+        self.show_pager(Pager(0, 0, False, False))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -179,31 +226,19 @@ class LessonsPanel(QWidget):
         self.logic.report(message)
 
     def view(self, key: str):
-        return next((v for v in self.window.views if getattr(v, "key", None) == key), None)
+        return self.window.view_of(key)
 
     def ensure_view(self, key: str):
-        """The window's view of this key, added as a tab if the window has none yet and the
-        view is one a lesson may add."""
-        view = self.view(key)
-        if view is None and key in ON_DEMAND:
-            view = make_view(key)
-            self.window.views.append(view)
-            self.window.tabs.addTab(view, view.title)
-            actions = getattr(self.window, "file_actions", None)
-            if actions is not None and hasattr(actions, "_install_view_menu"):
-                actions._install_view_menu(view)  # the Export button every view has
-        return view
+        """The window's view of this key, made if the window has none yet and the view is one
+        a lesson may add."""
+        return self.window.view_of(key, create=True)
 
     def bring_forward(self, key: str | None = None) -> None:
         """Show the lesson's first view (or `key`)."""
         if key is None:
             self.logic.bring_forward()
             return
-        view = self.view(key)
-        tabs = self.window.tabs
-        index = tabs.indexOf(view) if view is not None else -1
-        if index >= 0:
-            tabs.setCurrentIndex(index)
+        self.window.show_view(key)
 
     @property
     def sweeping(self) -> bool:
@@ -219,6 +254,7 @@ class LessonsPanel(QWidget):
 
     def load_settings(self, config) -> None:
         self.window.controls.set_config(config)
+        self.window.preset_loaded("lesson")  # an overlay of another experiment goes
 
     def set_hooks(self, hooks) -> None:
         self.window.session.hook_settings = hooks
@@ -261,6 +297,9 @@ class LessonsPanel(QWidget):
         self.window.start()
 
     def announce(self, lesson: Lesson | None) -> None:
+        dock = getattr(self.window, "lessons_dock", None)
+        if lesson is not None and dock is not None and dock.isHidden():
+            dock.show()  # closed in an earlier session: a lesson opened (--lesson, a preset) needs its text
         self.lesson_opened.emit(lesson)
 
     def runs_dir(self) -> Path:
@@ -268,10 +307,10 @@ class LessonsPanel(QWidget):
 
         return autosave.runs_dir()
 
-    def show_sweep_started(self, param: str, message: str) -> None:
+    def show_sweep_started(self, param: str, message: str, config=None, values=None) -> None:
         view = self.ensure_view("sweep")
         view.measure.clear()  # a new sweep: its own columns, its lesson's choice first
-        view.set_sweep(None, param, message)
+        view.set_sweep(None, param, message, config=config, values=values)
 
     def show_progress(self, fraction: float | None) -> None:
         if fraction is None:
@@ -282,6 +321,35 @@ class LessonsPanel(QWidget):
 
     def show_sweep_table(self, table, param: str, show: str) -> None:
         self.ensure_view("sweep").set_sweep(table, param, show=show)
+
+    def show_pager(self, pager: Pager) -> None:
+        for widget in (self.back_button, self.next_button, self.step_label, self.show_all):
+            widget.setVisible(pager.steps > 0)  # with a lesson open
+        self.step_label.setText(f"Step {pager.step} of {pager.steps}" if pager.steps else "")
+        self.back_button.setEnabled(pager.back)
+        self.next_button.setEnabled(pager.next)
+
+    def show_lesson_views(self, views) -> None:
+        self.window.layout_logic.set_lesson(views)
+
+    def view_title(self, key: str) -> str:
+        view_class = VIEWS.get(key)
+        return view_class.title.replace("&&", "&") if view_class is not None else key
+
+    def hold_runs(self, reason: str | None, total_epochs: int = 0) -> None:
+        self.window.run.set_busy(reason, total_epochs)
+
+    def show_sweep_run(self, config) -> None:
+        self.window.show_sweep_run(config)
+
+    def feed(self, records: list) -> None:
+        self.window.feed(records)
+
+    def follow_show_all(self, show_all: bool) -> None:
+        """The show-all choice changed (here or in the View menu)."""
+        self.show_all.blockSignals(True)
+        self.show_all.setChecked(show_all)
+        self.show_all.blockSignals(False)
 
     # ------------------------------------------------------------ the sweep's thread
 
@@ -304,7 +372,7 @@ class LessonsPanel(QWidget):
 
     def poll(self) -> None:
         if self.runner is not None:
-            self.logic.show_sweep(*self.runner.latest())
+            self.logic.show_sweep(*self.runner.latest(), records=self.runner.take_records())
 
     def _on_finished(self, reason: str) -> None:
         self.poll()
@@ -345,12 +413,10 @@ def install(window) -> LessonsPanel:
     dock.setObjectName("lessons")
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    dock.setMinimumWidth(300)
+    dock.setMinimumWidth(DOCK_MIN_WIDTH)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    # Make room for the dock rather than squeeze the views (within the screen).
-    screen = window.screen().availableGeometry() if window.screen() is not None else None
-    width = window.width() + dock.minimumWidth() + 40
-    window.resize(min(width, screen.width()) if screen is not None else width, window.height())
+    panel.follow_show_all(window.layout_logic.show_all)
+    window.show_all_changed.connect(panel.follow_show_all)
     menu = window.menuBar().addMenu("&Lessons")
     for lesson in panel.lessons:
         action = QAction(f"{lesson.order}. {lesson.title}", menu)
