@@ -66,17 +66,18 @@ def test_main_py_setup_naming_a_lesson_opens_that_lesson(qapp, monkeypatch):
 
     lesson = get_preset("critical-periods").lesson
     cfg = validate(apply_overrides(lesson.config, ["train.epochs=4"]))
-    made = []
+    made, seen = [], []
     build = app_module.build_window
     monkeypatch.setattr(app_module, "build_window", lambda config=None: made.append(build(config)) or made[-1])
-    monkeypatch.setattr(type(qapp), "exec", lambda *args: 0)  # return at once instead of running the app
+
+    def look_then_return(*args):  # what the window shows once the event loop would start
+        (win,) = made
+        seen.append((win.lessons.lesson.name, win.controls.config()))
+        return 0
+
+    monkeypatch.setattr(type(qapp), "exec", look_then_return)
     assert app_module.run_app(setup=encode_setup(cfg, lesson.name)) == 0
-    (win,) = made
-    try:
-        assert win.lessons.lesson.name == lesson.name and win.controls.config() == cfg
-    finally:
-        win.shutdown()
-        win.close()
+    assert seen == [(lesson.name, cfg)]
 
 
 def test_gui_setup_naming_an_unknown_lesson_fails_before_any_window(capsys):

@@ -244,13 +244,21 @@ def run_sweep(
                        "stopped by user" if stopped else "completed", out_path, run_dirs)
 
 
+def trial_settings(
+    config: Config, spec: SweepSpec, hooks: Mapping[str, Any], value: Any,
+) -> tuple[Config, dict[str, dict[str, Any]]]:
+    """The config and hook settings one value of the sweep trains with: its own settings, the
+    value itself, and one ensemble member per seed."""
+    trial_config, trial_hooks = with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
+    return replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds)), trial_hooks
+
+
 def _trial_jobs(config: Config, spec: SweepSpec, hooks: Mapping[str, Any], out: Path | None) -> list:
     from playground.core.experiments.sweep_workers import TrialJob
 
     trial_jobs = []
     for index, value in enumerate(spec.values):
-        trial_config, trial_hooks = with_value(config, hooks, spec.param, value, spec.settings.get(str(value)))
-        trial_config = replace(trial_config, train=replace(trial_config.train, ensemble=spec.seeds))
+        trial_config, trial_hooks = trial_settings(config, spec, hooks, value)
         run_dir = out / RUNS_DIR / f"{index:02d}_{value_label(spec.param, value)}" if out is not None else None
         trial_jobs.append(TrialJob(index, value, trial_config, trial_hooks, run_dir))
     return trial_jobs

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from playground.core.config import Config, ConfigError
 from playground.core.experiments.lessons import TEXT_KEYS, TEXT_TITLES, Lesson, load_lesson
-from playground.core.experiments.sweep import record_total, with_value
+from playground.core.experiments.sweep import record_total, trial_settings
 from playground.ui.model.run_state import RunState
 
 OPEN_FILE = "__open_file__"  # the choice that asks for a lesson file
@@ -446,9 +446,7 @@ class LessonController:
 
     def trial_config(self, value) -> Config:
         """The settings one value of the sweep trains with (as the core's run_sweep makes them)."""
-        spec = self.sweep_spec
-        config, _hooks = with_value(self.sweep_config, self.sweep_hooks, spec.param, value, spec.settings.get(str(value)))
-        return replace(config, train=replace(config.train, ensemble=spec.seeds))
+        return trial_settings(self.sweep_config, self.sweep_spec, self.sweep_hooks, value)[0]
 
     def sweep_finished(self, reason: str) -> None:
         self.sweep_active = False
