@@ -86,6 +86,12 @@ class TrainingWorker(QObject):
             else:
                 self._pending_params.update(values)
 
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        """One weight, applied and recorded before the next step (Trainer.set_weight)."""
+        with self._lock:
+            if self.trainer is not None:
+                self.trainer.set_weight(member, layer, source, target, value)
+
     def step_epochs(self, count: int = 1) -> None:
         """Train `count` more epochs, then pause."""
         with self._lock:
@@ -304,6 +310,10 @@ class TrainingSession(QObject):
     def set_optimizer_params(self, **values: float) -> None:
         if self.worker is not None:
             self.worker.set_optimizer_params(**values)
+
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        if self.worker is not None:
+            self.worker.set_weight(member, layer, source, target, value)
 
     def take(self) -> list[EpochRecord]:
         return self.mailbox.take()
