@@ -10,14 +10,16 @@ from playground.ui.application import has_display, make_app
 
 def build_window(config=None):
     """The main window with everything installed on it: the File menu (with figure export and
-    the autosave of every run) and the Lessons dock. The one place the window is composed."""
+    the autosave of every run), the Lessons dock, and the clicks on the drawings (input features,
+    weights, drawing data). The one place the window is composed."""
     from playground.ui.mainwindow import MainWindow
     from playground.ui.menus import file_actions
-    from playground.ui.panels import lessons_panel
+    from playground.ui.panels import interactions, lessons_panel
 
     window = MainWindow(config)
     file_actions.install(window)
     lessons_panel.install(window)
+    interactions.install(window)
     return window
 
 
