@@ -362,7 +362,8 @@ class MainWindow(QMainWindow):
         """The decision boundary has nothing to draw for a task without 2 inputs: it then gives
         its room to the network drawing (the main views need the width on a 1600 px screen)."""
         inputs = self.history.live.get("task_inputs")
-        wanted = inputs is None or inputs == 2
+        # A 2-D task whose inputs are features of the plane (x1^2, ...) has more than 2 inputs.
+        wanted = inputs is None or inputs == 2 or "boundary" in self.history.live or "preview" in self.history.live
         for view in self.views:
             if view.key == "boundary" and view.isVisibleTo(self) != wanted:
                 view.setVisible(wanted)
