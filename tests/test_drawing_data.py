@@ -121,7 +121,7 @@ def test_two_points_make_the_drawn_task_with_the_features_of_the_task_drawn_over
     assert settings.task.name == "drawn" and settings.drafts[-1] is None
     assert settings.task.params["points"] == ((1.0, 2.0, 0), (-1.0, 0.5, 1))
     assert settings.task.params["features"] == ("x1", "x2", "x1^2")
-    assert settings.task.params["train_fraction"] == 0.5
+    assert settings.task.params["train_fraction"] == 0.8  # the drawn task's own, not the spiral's 0.5
 
 
 def test_a_declined_reset_or_a_refused_set_takes_the_click_back():

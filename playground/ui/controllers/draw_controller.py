@@ -16,8 +16,9 @@ from playground.ui.model.drawn_points import DrawnPoints, Point
 DRAWN = "drawn"
 MIN_POINTS = 2
 REMOVE_WITHIN_PX = 20.0
-# Options of the task drawn over that the drawn set keeps (the inputs the network sees, the split).
-KEPT_OPTIONS = ("features", "train_fraction")
+# Options of the task drawn over that the drawn set keeps: the inputs the network sees (not its
+# train fraction: drawn points train at the drawn task's own default share).
+KEPT_OPTIONS = ("features",)
 
 
 class DrawTarget(Protocol):
@@ -48,7 +49,7 @@ class DrawController:
 
     def begin(self) -> None:
         """Draw mode on: the drawn task's points where it is the settings' task, else an empty
-        set (keeping the input features of the task drawn over)."""
+        set (keeping the input features of the task drawn over); two points or more make the task."""
         task = self.target.current_task()
         self.active = True
         if task.name == DRAWN:
@@ -59,8 +60,7 @@ class DrawController:
         drawn_options = {option.name for option in get_task(DRAWN).options}
         self.kept = {key: task.params[key] for key in KEPT_OPTIONS if key in task.params and key in drawn_options}
         self._show()
-        self.target.say("Draw: left-click adds a point of the chosen class (or target), right-click removes the "
-                        "nearest; two points or more make the task.")
+        self.target.say("Draw: left-click adds a point, right-click removes the nearest")
 
     def end(self) -> None:
         self.active = False

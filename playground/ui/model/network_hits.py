@@ -105,7 +105,7 @@ def drawn_links(weights: Sequence[np.ndarray], positions: Sequence[np.ndarray], 
 
 def heatmap_px(px_per_column: float, px_per_row: float) -> float:
     """A unit heatmap's side in pixels for this drawing's scale; 0 where too small to read."""
-    side = min(0.4 * px_per_column, 0.82 * px_per_row, HEATMAP_MAX_PX)
+    side = min(0.55 * px_per_column, 0.82 * px_per_row, HEATMAP_MAX_PX)
     return float(side) if side >= HEATMAP_MIN_PX else 0.0
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from playground.core.tasks.features import FORMULAS
 from playground.ui.model import network_layout as layout
@@ -148,10 +148,11 @@ class BoundaryView(PlotView):
         self.clear_button = QPushButton("Clear")
         self.draw_hint = QLabel("left-click: add · right-click: remove")
         self.draw_hint.setStyleSheet("color: #555;")
-        for widget in (QLabel("Add"), self.draw_label, self.draw_target, self.undo_button, self.clear_button,
-                       self.draw_hint):
+        # Cut short in a narrow window rather than widen it.
+        self.draw_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for widget in (QLabel("Add"), self.draw_label, self.draw_target, self.undo_button, self.clear_button):
             row.addWidget(widget)
-        row.addStretch(1)
+        row.addWidget(self.draw_hint, 1)
         self.draw_label.currentIndexChanged.connect(lambda _=None: self._label_changed())
         self.draw_target.valueChanged.connect(lambda _=None: self._label_changed())
         self.undo_button.clicked.connect(self.draw_undo)

@@ -354,17 +354,21 @@ class NetworkView(PlotView):
     def _draw_captions(self, history: History, sizes, detailed: bool) -> None:
         live = history.live
         hinge = history.config is not None and history.config.train.loss == "hinge"
+        regression = hits.is_regression(history.config)
         rows = tuple((row.name, row.active) for row in self._rows) if detailed and self._feature_names else ()
         has_maps = self._unit_maps is not None
-        key = (tuple(sizes), tuple(live.get("activations") or ()), rows, hinge, has_maps, detailed)
+        key = (tuple(sizes), tuple(live.get("activations") or ()), rows, hinge, regression, has_maps, detailed)
         if key == self._layout_key:
             return
         self._layout_key = key
         self._show_key(detailed)
         drawn = [len(self._rows) if detailed else sizes[0], *sizes[1:]]
+        names = layout.layer_names(sizes, live.get("activations") or [], hinge)
+        if regression:
+            names[-1] = "linear"  # one output unit, the predicted value
         self._shape = {
             "sizes": sizes, "detailed": detailed, "drawn": [min(n, MAX_UNITS) for n in drawn],
-            "names": layout.layer_names(sizes, live.get("activations") or [], hinge),
+            "names": names,
             "rows": [hits.InputRow(name, 0 if active else None) for name, active in rows],
             "heatmaps": has_maps,
         }
