@@ -94,8 +94,13 @@ def symmetric_scale(values: np.ndarray) -> float:
 
 
 def _mix(strength: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """White towards `colour` (RGB floats) by `strength` in [0, 1], per pixel."""
-    return 255.0 * (1 - strength[..., None]) + np.asarray(colour, dtype=float)[:3] * strength[..., None]
+    """White towards `colour` (RGB floats: one, or one per pixel) by `strength` in [0, 1], per pixel."""
+    return 255.0 + (np.asarray(colour, dtype=float)[..., :3] - 255.0) * strength[..., None]
+
+
+def _sign_colours(values: np.ndarray, positive, negative) -> np.ndarray:
+    """Per pixel, `positive` where the value is >= 0, else `negative` (RGB floats)."""
+    return np.where(values[..., None] >= 0, np.asarray(positive, dtype=float)[:3], np.asarray(negative, dtype=float)[:3])
 
 
 def unit_rgba(unit: UnitMap, positive: Sequence[int], negative: Sequence[int],
@@ -106,11 +111,10 @@ def unit_rgba(unit: UnitMap, positive: Sequence[int], negative: Sequence[int],
         rgb = _mix(np.clip(values, 0, 1), classes[unit.colour % len(classes)])
     elif unit.kind == HINGE:
         centred = np.clip(values, 0, 1) - 0.5
-        rgb = np.where(centred[..., None] >= 0, _mix(np.abs(centred) * 2, classes[1 % len(classes)]),
-                       _mix(np.abs(centred) * 2, classes[0]))
+        rgb = _mix(np.abs(centred) * 2, _sign_colours(centred, classes[1 % len(classes)], classes[0]))
     else:
         strength = np.clip(np.abs(values) / symmetric_scale(values), 0, 1) ** 0.7
-        rgb = np.where(values[..., None] >= 0, _mix(strength, positive), _mix(strength, negative))
+        rgb = _mix(strength, _sign_colours(values, positive, negative))
     if unit.dimmed:
         rgb = 255.0 - (255.0 - rgb) * DIM
     alpha = np.full(values.shape + (1,), 255.0)
