@@ -106,3 +106,18 @@ def test_plot_draws_the_saved_confusion(tmp_path, capsys):
     capsys.readouterr()
     assert main(["plot", str(reg), "--out", str(tmp_path / "reg_figures"), "--views", "confusion"]) == 0
     assert "skipped confusion: Confusion matrix: a regression" in capsys.readouterr().out
+
+
+def test_the_view_menu_opens_the_confusion_matrix_as_a_tab(qtbot, tmp_path, monkeypatch):
+    from playground.ui.app import build_window
+
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    window = build_window()
+    qtbot.addWidget(window)
+    try:
+        assert window.view_of("confusion") is None
+        window.view_actions.confusion.trigger()
+        view = window.view_of("confusion")
+        assert view is not None and window.tabs.currentWidget().isAncestorOf(view)
+    finally:
+        window.shutdown()

@@ -55,6 +55,11 @@ class FakeSession:
         self.calls.append(("params", values))
         self.params.update(values)
 
+    def set_weight(self, member, layer, source, target, value):
+        if layer > 3:
+            raise ConfigError(f"weight.{member}.{layer}.{source}.{target}: the network has layers 1 to 3")
+        self.calls.append(("weight", member, layer, source, target, value))
+
     def take(self):
         records, self.records = self.records, []
         return records
@@ -408,7 +413,23 @@ def test_the_real_session_offers_everything_the_controller_and_the_window_use():
     from playground.ui.session.worker import TrainingSession
 
     used = [name for name in vars(Session) if not name.startswith("_")]
-    assert {"start", "pause", "resume", "step", "stop", "shutdown", "set_optimizer_params", "take", "active",
-            "paused"} <= set(used)
+    assert {"start", "pause", "resume", "step", "stop", "shutdown", "set_optimizer_params", "set_weight", "take",
+            "active", "paused"} <= set(used)
     for name in (*used, "run_started", "step_done", "run_failed", "run_finished"):
         assert hasattr(TrainingSession, name), name
+
+
+def test_a_weight_is_edited_only_in_a_paused_run_and_goes_to_the_session(rig):
+    run, view, session = rig
+    assert not run.set_weight(0, 1, 0, 2, 0.5)
+    assert "Press Step first" in view.refusal and "weight" not in session.names()
+    run.step()
+    assert not run.set_weight(0, 1, 0, 2, 0.5) and "Pause first" in view.refusal  # the step is still training
+    run.on_step_done(1)
+    assert run.weight_edit_note() == ""
+    assert run.set_weight(0, 1, 0, 2, 0.5)
+    assert session.calls[-1] == ("weight", 0, 1, 0, 2, 0.5)
+    assert not run.set_weight(0, 7, 0, 0, 1.0) and "layers 1 to 3" in view.refusal  # the trainer's check, said
+    run.on_finished("completed")
+    assert not run.set_weight(0, 1, 0, 2, 0.5) and "ended" in view.refusal
+    assert session.names().count("weight") == 1

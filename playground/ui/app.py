@@ -11,16 +11,18 @@ from playground.ui.application import has_display, make_app
 def build_window(config=None):
     """The main window with everything installed on it: the File menu (with figure export and
     the autosave of every run), the View menu (zoom, presenter mode) and the Lessons dock, its
-    splitters and docks as the last session left them, sized to fit its screen. The one place
+    the clicks on the drawings (input features, weights, drawing data), its splitters and docks
+    as the last session left them, sized to fit its screen. The one place
     the window is composed."""
     from playground.ui.mainwindow import MainWindow
     from playground.ui.menus import file_actions, view_actions
-    from playground.ui.panels import lessons_panel
+    from playground.ui.panels import interactions, lessons_panel
 
     window = MainWindow(config)
     file_actions.install(window)
     view_actions.install(window)
     lessons_panel.install(window)
+    interactions.install(window)
     window.restore_layout()
     window.fit_to_screen()
     return window

@@ -546,7 +546,10 @@ class MainWindow(QMainWindow):
         self._redraw_views(now)
 
     def _fit_side_views(self) -> None:
-        self.area.fit_side(self.history.live.get("task_inputs"))
+        live = self.history.live
+        # A 2-D task whose inputs are features of the plane (x1^2, ...) has more than 2 inputs.
+        has_plane = "boundary" in live or "preview" in live
+        self.area.fit_side(live.get("task_inputs"), has_plane)
 
     def _redraw_views(self, started: float) -> None:
         """Redraw the views on screen, in turn from where the last tick stopped, until this

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from playground.core.measures.boundary import plane_grid, task_plane
+from playground.core.measures.boundary import Plane, plane_grid, task_plane
 
 RESOLUTION = 40
 MAX_UNITS = 8  # TensorFlow Playground's widest layer
@@ -37,7 +37,6 @@ def supports_neuron_maps(trainer) -> bool:
     return task_plane(trainer.task) is not None
 
 
-@torch.no_grad()
 def compute_neuron_maps(trainer, member: int = 0, resolution: int = RESOLUTION,
                         max_units: int = MAX_UNITS) -> NeuronMaps:
     """Every shown unit's output over a resolution x resolution grid of the plane, for one member."""
@@ -47,8 +46,17 @@ def compute_neuron_maps(trainer, member: int = 0, resolution: int = RESOLUTION,
         raise ValueError(f"neuron heatmaps need a 2-D task; task {data.name} has {data.input_dim} inputs")
     if not 0 <= member < trainer.members:
         raise ValueError(f"member {member} is not one of the run's {trainer.members} members")
+    names = plane.features or (data.datasets[0].feature_names if data.datasets else ()) or ("x1", "x2")
+    return neuron_maps(trainer.model, plane, member, names, trainer.device, resolution, max_units)
+
+
+@torch.no_grad()
+def neuron_maps(model, plane: Plane, member: int, names, device="cpu", resolution: int = RESOLUTION,
+                max_units: int = MAX_UNITS) -> NeuronMaps:
+    """The maps of one member of `model` (an EnsembleMLP) over a grid of `plane`: what
+    compute_neuron_maps gives a trainer, also for a model without one (the app's preview)."""
     xs, ys, inputs = plane_grid(plane, resolution)
-    _, kept = trainer.model(torch.as_tensor(inputs, device=trainer.device), keep_activations=True)
+    _, kept = model(torch.as_tensor(inputs, device=device), keep_activations=True)
 
     def maps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(R*R, units) -> the first units as (shown, R, R), and their indices."""
@@ -61,6 +69,5 @@ def compute_neuron_maps(trainer, member: int = 0, resolution: int = RESOLUTION,
         layer_maps, shown = maps(activity[member].cpu().numpy())
         layers.append(layer_maps)
         units.append(shown)
-    names = plane.features or (data.datasets[0].feature_names if data.datasets else ()) or ("x1", "x2")
     return NeuronMaps(xs=xs, ys=ys, member=member, feature_names=list(names), inputs=input_maps,
                       layers=layers, units=units)

@@ -50,6 +50,10 @@ class Session(Protocol):
 
     def set_optimizer_params(self, **values: float) -> None: ...
 
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        """One weight (layer 1-based), applied and recorded before the next step; ConfigError
+        for one the network does not have."""
+
     def take(self) -> list: ...
 
 
@@ -316,6 +320,32 @@ class RunController:
             self.reset()
         else:
             self.view.load_settings(self.run_config)
+
+    def weight_edit_note(self) -> str:
+        """Why a weight cannot be edited now ("" when it can: a run is paused)."""
+        if self.state is PAUSED:
+            return ""
+        if self.state is READY:
+            return "Press Step first: a weight is edited in a paused run (Step trains one epoch and pauses)."
+        if self.state in (RUNNING, STEPPING):
+            return "Pause first: a weight is edited while the run is paused."
+        return "This run has ended: press Step to start a new one, and edit its weights while it is paused."
+
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> bool:
+        """Edit one weight of the paused run: applied before its next step, recorded in its
+        changes (changes.csv). False, with the reason said, when it cannot be."""
+        note = self.weight_edit_note()
+        if note:
+            self.view.refuse(note)
+            return False
+        try:
+            self.session.set_weight(member, layer, source, target, value)
+        except ConfigError as exc:
+            self.view.refuse(str(exc))
+            return False
+        self.view.say(f"weight of layer {layer}, {source} → {target} (member {member}) set to {value:g}: "
+                      f"it takes effect at the next step")
+        return True
 
     def load_preset(self, name: str) -> bool:
         """Replace the settings by a preset's (asking first if a run is on screen)."""

@@ -1,5 +1,5 @@
 """The View menu: zoom in, out and back (Ctrl +, Ctrl -, Ctrl 0), presenter mode (F11), the
-advanced settings, all views or the lesson's, and the settings panel. What each does is the
+advanced settings, all views or the lesson's, the confusion matrix, and the settings panel. What each does is the
 window's `LayoutController`'s to decide (playground.ui.controllers.layout_controller)."""
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class ViewActions(QObject):
                                      "every setting, or the short list", checkable=True)
         self.show_all = self._action("Show all views", lambda: logic.set_show_all(not logic.show_all), [],
                                      "a lesson shows its own views; this brings back the others", checkable=True)
+        self.confusion = self._action("Confusion matrix", self.show_confusion, [],
+                                      "a tab with the test set's confusion matrix (classification tasks)")
         self.settings_panel = self._action("Settings panel", self.toggle_settings_panel, [QKeySequence("Ctrl+B")],
                                            "show or hide the settings column (the views take its room)",
                                            checkable=True)
@@ -62,6 +64,10 @@ class ViewActions(QObject):
             action.blockSignals(False)
         self.zoom_in.setEnabled(logic.zoom < ZOOM_STEPS[-1])
         self.zoom_out.setEnabled(logic.zoom > ZOOM_STEPS[0])
+
+    def show_confusion(self) -> None:
+        self.window.view_of("confusion", create=True)
+        self.window.show_view("confusion")
 
     def settings_shown(self) -> bool:
         return self.window.main_split.sizes()[0] > 0 or not self.window.isVisible()

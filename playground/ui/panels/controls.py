@@ -25,6 +25,7 @@ from playground.core.tasks import TASKS, get_task
 from playground.core.tasks.base import Option
 from playground.ui.controllers.controls_logic import (advanced_summary, is_advanced_task_option, width_caption,
                                                       widths_for_depth)
+from playground.ui.model.network_hits import toggled_features
 from playground.ui.widgets.inputs import LabeledSlider, LogSlider, NumberField
 
 
@@ -383,6 +384,9 @@ class ControlPanel(QWidget):
         self.lr.setToolTip("learning rate (log scale); changes apply at once, even while training")
         self.momentum = self._number("train.momentum", "momentum", "momentum")
         self.weight_decay = self._number("train.weight_decay", "weight decay", "weight decay")
+        self.l1 = self._number("train.l1", "L1", "L1")
+        self.l1.setToolTip("L1 penalty: l1 × the sum of |w| over the weights (not the biases) is added to the loss; "
+                           "changes apply at once, even while training")
         self.batch_size = self._number("train.batch_size", "the batch size", "batch size")
         self.epochs = self._number("train.epochs", "the number of epochs", "epochs")
         self.seed = self._number("train.seed", "the seed", "seed")
@@ -401,6 +405,7 @@ class ControlPanel(QWidget):
         self._advanced_row(form, "Optimizer", self.optimizer)
         self._advanced_row(form, "Momentum (SGD)", self.momentum)
         self._advanced_row(form, "Weight decay", self.weight_decay)
+        self._advanced_row(form, "L1", self.l1)
         self._advanced_row(form, "Epochs", self.epochs)
         self._advanced_row(form, "Seed", self.seed)
         self._advanced_row(form, "Ensemble size", self.ensemble)
@@ -498,6 +503,36 @@ class ControlPanel(QWidget):
         self._last_good = cfg
         self._show_advanced_note()
         self.changed.emit(kind, what)
+
+    def apply_task(self, name: str, params: dict[str, Any], what: str, loss: str | None = None) -> bool:
+        """Put a task with these options (and this loss, if given) in the controls as a user
+        change (drawn points, a clicked input feature), under the usual rules (the window may ask
+        to reset). True when the settings now hold them; refused or declined, the controls show
+        the last good settings."""
+        self._loading = True
+        try:
+            set_combo(self.task, name)
+            self.task_description.setText(get_task(name).description)
+            self.task_options.build(name, params)
+            if loss is not None:
+                set_combo(self.loss, loss)
+        finally:
+            self._loading = False
+        self._edited("reset", what)
+        held = self._last_good
+        if (held.task.name == name and all(held.task.params.get(key) == value for key, value in params.items())
+                and loss in (None, held.train.loss)):
+            return True
+        self.set_config(self._last_good)
+        return False
+
+    def toggle_feature(self, name: str) -> bool:
+        """A click on an input unit: that input feature switched on or off (a new network)."""
+        task = self._last_good.task
+        if "features" not in task.params:
+            return False
+        features = toggled_features(task.params["features"], name)
+        return self.apply_task(task.name, {**task.params, "features": features}, "the input features")
 
     def _restore(self, message: str) -> None:
         """Refuse: put every control back to the last valid config and say why."""

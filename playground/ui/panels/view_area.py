@@ -118,13 +118,13 @@ class ViewArea(QWidget):
         elif self.tabs.count():
             self.tabs.setCurrentIndex(0)
 
-    def fit_side(self, task_inputs) -> None:
-        """The decision boundary has nothing to draw for a task without 2 inputs: beside the
-        tabs it then gives its room to the network drawing."""
+    def fit_side(self, task_inputs, has_plane: bool = False) -> None:
+        """The decision boundary has nothing to draw for a task without 2 inputs (or its input
+        plane, for features such as x1^2): beside the tabs it then gives its room to the network."""
         frame = self.frames.get("boundary")
         if frame is None or "boundary" not in self.arrangement.side:
             return
-        wanted = task_inputs is None or task_inputs == 2
+        wanted = has_plane or task_inputs is None or task_inputs == 2
         if frame.isVisibleTo(self) != wanted:
             frame.setVisible(wanted)
 

@@ -86,6 +86,12 @@ class TrainingWorker(QObject):
             else:
                 self._pending_params.update(values)
 
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        """One weight, applied and recorded before the next step (Trainer.set_weight)."""
+        with self._lock:
+            if self.trainer is not None:
+                self.trainer.set_weight(member, layer, source, target, value)
+
     def step_epochs(self, count: int = 1) -> None:
         """Train `count` more epochs, then pause."""
         with self._lock:
@@ -195,6 +201,8 @@ class LiveSnapshots:
 
     def snapshot(self) -> dict[str, Any]:
         from playground.core.measures.boundary import compute_boundary
+        from playground.core.measures.confusion import live_confusion
+        from playground.core.measures.neurons import compute_neuron_maps
 
         trainer = self.trainer
         live: dict[str, Any] = {
@@ -207,6 +215,10 @@ class LiveSnapshots:
         }
         if self.boundary:
             live["boundary"] = compute_boundary(trainer)
+            live["neurons"] = compute_neuron_maps(trainer, 0)  # the network drawing's heatmaps
+        confusion = live_confusion(trainer)  # None for a regression
+        if confusion is not None:
+            live["confusion"] = confusion
         return live
 
 
@@ -304,6 +316,10 @@ class TrainingSession(QObject):
     def set_optimizer_params(self, **values: float) -> None:
         if self.worker is not None:
             self.worker.set_optimizer_params(**values)
+
+    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
+        if self.worker is not None:
+            self.worker.set_weight(member, layer, source, target, value)
 
     def take(self) -> list[EpochRecord]:
         return self.mailbox.take()

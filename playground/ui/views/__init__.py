@@ -24,8 +24,8 @@ VIEWS: dict[str, type[PlotView]] = {cls.key: cls for cls in (
     ModesView, SharpnessView, SweepView, ConfusionView)}
 MAIN: tuple[str, ...] = ("loss", "info_plane", "layer_stats", "forgetting")
 SIDE: tuple[str, ...] = ("network", "boundary")
-# The confusion matrix joins MAIN once the training session sends live["confusion"]
-# (core/measures/confusion.live_confusion); until then `playground plot` draws it from final_state.npz.
+# The confusion matrix is live (the session sends live["confusion"]) but not a standing tab: a fifth
+# tab would not fit a 1280 px screen's tab bar; "Show all views" and lessons bring it.
 ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep", "confusion")
 PLOTTED: tuple[str, ...] = tuple(dict.fromkeys((*MAIN, *SIDE, "confusion")))
 
