@@ -47,15 +47,19 @@ def _laid_out(views: list) -> None:
 
 
 def drawn_views(history, comparison=None) -> list:
-    """Every view the window always shows, laid out at its figure size and drawn from `history`."""
-    from playground.ui.views import MAIN, SIDE, make_view
+    """Every view the window always shows, and those a lesson adds that have data in `history`
+    (adversarial, pruning, ...), laid out at their figure size and drawn from `history`."""
+    from playground.ui.views import MAIN, ON_DEMAND, SIDE, make_view
 
     _app()
-    views = [make_view(key) for key in (*MAIN, *SIDE)]
+    views = [make_view(key) for key in (*MAIN, *SIDE, *ON_DEMAND)]
     _laid_out(views)
     for view in views:
         view.comparison = comparison
         view.update_from(history, force=True)
+    idle = [view for view in views if view.key in ON_DEMAND and view.showing_message]
+    discard(idle)
+    views = [view for view in views if view not in idle]
     _app().processEvents()  # lay out what drawing added (legends) before anything is exported
     return views
 

@@ -4,25 +4,43 @@
 `MAIN` are tabs in the large area; `SIDE` stay visible beside them (the network drawing and the
 decision boundary, as in TensorFlow Playground); `ON_DEMAND` are added as tabs by a lesson that
 needs them. The window, the figures of a saved run and the lessons panel all take views from here.
+Views of a sweep (`SweepFedView`s, and the Sweep view) get its table from the lessons panel
+(`feed_sweep`).
 """
 
+from playground.ui.views.adversarial import AdversarialView
 from playground.ui.views.base import PlotView
 from playground.ui.views.boundary import BoundaryView
+from playground.ui.views.curvature import CurvatureView
+from playground.ui.views.double_descent import DoubleDescentView
+from playground.ui.views.fooling import FoolingView
 from playground.ui.views.forgetting import ForgettingView
+from playground.ui.views.gradient_depth import GradientDepthView
 from playground.ui.views.info_plane import InfoPlaneView
+from playground.ui.views.landscape import LandscapeView
 from playground.ui.views.layer_stats import LayerStatsView
+from playground.ui.views.lazy import LazyView
 from playground.ui.views.loss import LossView
 from playground.ui.views.modes import ModesView
 from playground.ui.views.network import NetworkView
+from playground.ui.views.one_pixel import OnePixelView
+from playground.ui.views.pruning import PruningView
+from playground.ui.views.separation import SeparationView
 from playground.ui.views.sharpness import SharpnessView
 from playground.ui.views.sweep import SweepView
+from playground.ui.views.sweep_fed import SweepFedView, feed_sweep
 
 VIEWS: dict[str, type[PlotView]] = {cls.key: cls for cls in (
     LossView, InfoPlaneView, LayerStatsView, ForgettingView, NetworkView, BoundaryView,
-    ModesView, SharpnessView, SweepView)}
+    ModesView, SharpnessView, SweepView,
+    # lessons 11-19
+    AdversarialView, FoolingView, OnePixelView, PruningView, LandscapeView, CurvatureView, LazyView,
+    SeparationView, GradientDepthView, DoubleDescentView)}
 MAIN: tuple[str, ...] = ("loss", "info_plane", "layer_stats", "forgetting")
 SIDE: tuple[str, ...] = ("network", "boundary")
-ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep")
+ON_DEMAND: tuple[str, ...] = ("modes", "sharpness", "sweep",
+                              "adversarial", "fooling", "one_pixel", "pruning", "landscape", "curvature", "lazy",
+                              "separation", "gradient_depth", "double_descent")
 
 MAIN_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in MAIN)
 SIDE_VIEWS: tuple[type[PlotView], ...] = tuple(VIEWS[key] for key in SIDE)
@@ -35,6 +53,8 @@ def make_view(key: str) -> PlotView:
     return VIEWS[key]()
 
 
-__all__ = ["VIEWS", "MAIN", "SIDE", "ON_DEMAND", "MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "make_view",
-           "BoundaryView", "ForgettingView", "InfoPlaneView", "LayerStatsView", "LossView", "ModesView",
-           "NetworkView", "SharpnessView", "SweepView"]
+__all__ = ["VIEWS", "MAIN", "SIDE", "ON_DEMAND", "MAIN_VIEWS", "SIDE_VIEWS", "PlotView", "SweepFedView", "make_view",
+           "feed_sweep", "BoundaryView", "ForgettingView", "InfoPlaneView", "LayerStatsView", "LossView", "ModesView",
+           "NetworkView", "SharpnessView", "SweepView", "AdversarialView", "FoolingView", "OnePixelView",
+           "PruningView", "LandscapeView", "CurvatureView", "LazyView", "SeparationView", "GradientDepthView",
+           "DoubleDescentView"]
