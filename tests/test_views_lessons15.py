@@ -132,7 +132,9 @@ def test_adversarial_view_draws_every_eps_and_member_zeros_images(runs, qtbot, q
     arrays = runs["adversarial-examples"].live.live["final_arrays"]
     count = len(arrays["adversarial_clean"])
     # Three rows (original, perturbed, difference) of `count` 8x8 tiles, 1 px apart, 3 px between rows.
-    assert view.grid.image.image.shape[:2] == (count * 9 - 1, 3 * 8 + 2 * 3)
+    from playground.ui.views.adversarial import ROW_GAP
+
+    assert view.grid.image.image.shape[:2] == (count * 9 - 1, 3 * 8 + 2 * ROW_GAP)
     texts = [c.textItem.toPlainText() for c in view.grid.captions if c.isVisible()]
     assert [str(int(p)) for p in arrays["adversarial_predictions"]] == texts[count + 2: 2 * count + 2]
 
@@ -143,13 +145,13 @@ def test_fooling_view_shows_ten_images_with_their_confidence(runs, qtbot, qapp):
     qtbot.addWidget(view)
     confidence = run.live["final_arrays"]["fooling_confidence"]
     texts = [c.textItem.toPlainText() for c in view.grid.captions if c.isVisible()]
-    assert len(texts) == 10 and texts[3].startswith("3: ")
+    assert len(texts) == 10 and texts[3].startswith("3\n")
     view.member.setCurrentIndex(1)
     qapp.processEvents()
     texts = [c.textItem.toPlainText() for c in view.grid.captions if c.isVisible()]
     from playground.ui.model.series import confidence_text
 
-    assert texts == [f"{c}: {confidence_text(float(p))}" for c, p in enumerate(confidence[1])]
+    assert texts == [f"{c}\n{confidence_text(float(p))}" for c, p in enumerate(confidence[1])]
     assert len(view.traces) == 10 and view.traces[0].getData()[0].tolist() == [0, 5, 10]
 
 
@@ -161,12 +163,14 @@ def test_one_pixel_view_marks_the_changed_pixel_of_each_example(runs, qtbot, qap
     mine = np.flatnonzero(examples["member"] == 0)
     marks = view.grid.markers.data["x"], view.grid.markers.data["y"]
     assert len(marks[0]) == len(mine) > 0
-    # The first example's marker sits on its pixel in the second row's first tile (rows 11..18).
-    pixel = int(examples["pixel"][mine[0]])
-    assert (marks[0][0], marks[1][0]) == (pixel % 8 + 0.5, 8 + 3 + pixel // 8 + 0.5)
+    # The first example's marker sits on its pixel in the second row's first tile.
+    from playground.ui.views.one_pixel import ROW_GAP
+
+    pixel, top = int(examples["pixel"][mine[0]]), 8 + ROW_GAP
+    assert (marks[0][0], marks[1][0]) == (pixel % 8 + 0.5, top + pixel // 8 + 0.5)
     changed = view.grid.image.image  # (x, y, rgb)
     value = float(examples["value"][mine[0]])
-    assert changed[pixel % 8, 11 + pixel // 8, 0] == round(255 * (1 - value))
+    assert changed[pixel % 8, top + pixel // 8, 0] == round(255 * (1 - value))
 
 
 def test_pruning_view_draws_each_method_against_sparsity(runs, qtbot, qapp):

@@ -16,7 +16,7 @@ from playground.ui.widgets import style
 
 ATTACK_COLOURS = {"fgsm": style.TRAIN, "pgd": style.TEST}
 WRONG = "#d62728"
-ROW_GAP = 3  # pixels between the image rows: room for the labels
+ROW_GAP = 4  # pixels between the image rows: room for the labels
 
 
 class AdversarialView(PlotView):
@@ -26,18 +26,19 @@ class AdversarialView(PlotView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.finish_toolbar()
+        # Stacked: the app's main area is narrower than it is tall beside the network and the lesson.
         self.acc_plot = self.canvas.addPlot(row=0, col=0)
-        self.image_plot = self.canvas.addPlot(row=0, col=1)
-        self.canvas.ci.layout.setColumnStretchFactor(0, 1)
-        self.canvas.ci.layout.setColumnStretchFactor(1, 1)
-        style.style_plot(self.acc_plot, "Accuracy under attack", "eps (largest change per pixel, pixels in [0, 1])",
+        self.image_plot = self.canvas.addPlot(row=1, col=0)
+        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+        self.canvas.ci.layout.setRowStretchFactor(1, 2)
+        style.style_plot(self.acc_plot, "Accuracy under attack", "eps (largest change of a pixel in [0, 1])",
                          "test accuracy", y_units="%")
         self.acc_plot.setYRange(0, 100, padding=0.02)
         self.legend = style.legend(self.acc_plot, offset=(10, -10))  # bottom left: the curves fall to the right
         self.curves = {}
         for attack, colour in ATTACK_COLOURS.items():
             for kind, dashed in (("own", False), ("transferred", True)):
-                name = f"{attack.upper()}, {'own gradient' if kind == 'own' else 'other networks’ (transfer)'}"
+                name = f"{attack.upper()}, {'own gradient' if kind == 'own' else 'transferred'}"
                 item = pg.PlotDataItem(pen=style.pen(colour, 3 if kind == "own" else 2, dashed=dashed), symbol="o",
                                        symbolSize=7, symbolBrush=colour if kind == "own" else None,
                                        symbolPen=pg.mkPen(colour, width=1.5), name=name)
@@ -114,4 +115,4 @@ class AdversarialView(PlotView):
                          "difference: red = darker, blue = lighter", "#555", (0, 0)))
         self.grid.show(mosaic, captions, margins=(1.6 * side, 0.5, 0.5, side))
         fooled = int(np.sum((after != labels) & (before == labels)))
-        style.set_title(self.image_plot, f"Member 0 at eps = {eps:g}: {fooled} of {n} answers changed")
+        style.set_title(self.image_plot, f"Member 0, eps {eps:g}: {fooled} of {n} answers changed")

@@ -22,7 +22,7 @@ class CurvatureView(PlotView):
         super().__init__(parent)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        style.style_plot(self.plot, "Extreme eigenvalues of the loss's Hessian (below 0: a saddle)", "epoch",
+        style.style_plot(self.plot, "Extreme Hessian eigenvalues (below 0: saddle)", "epoch",
                          "eigenvalue")
         self.legend = style.legend(self.plot, offset=(-10, 10))
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#555", width=1)))

@@ -35,7 +35,9 @@ class DoubleDescentView(SweepFedView):
         self.plot = self.canvas.addPlot(row=0, col=0)
         style.style_plot(self.plot, "Error against width", "features p (log scale)", "error", y_units="%")
         self.plot.setLogMode(x=True)
-        self.legend = style.legend(self.plot, offset=(-10, 10))
+        # The key in a row beneath: inside, it would sit on the peak or on the curves.
+        self.legend = pg.LegendItem(colCount=3, labelTextSize=f"{style.FONT_PT - 1}pt")
+        self.canvas.addItem(self.legend, row=1, col=0)
         self.threshold = pg.InfiniteLine(angle=90, pen=style.pen("k", 2, dashed=True), label="p = n",
                                          labelOpts={"position": 0.9, "color": "k", "anchors": [(0, 0), (0, 0)]})
         self.plot.addItem(self.threshold)
@@ -64,6 +66,8 @@ class DoubleDescentView(SweepFedView):
     def _add(self, item) -> None:
         self.plot.addItem(item)
         self.items.append(item)
+        if item.name():
+            self.legend.addItem(item, item.name())
 
     def draw(self, history: History | None) -> None:
         self.reset_items()
@@ -94,7 +98,7 @@ class DoubleDescentView(SweepFedView):
             self.threshold.label.setFormat(f"p = n = {samples:.0f}")
         self.plot.getAxis("bottom").setLabel(("features per sample p / n" if per_sample else "features p")
                                              + " (log scale)", **{"font-size": f"{style.FONT_PT}pt"})
-        where = "the sweep" if sweep is not None else "this run only: run the sweep for the other widths"
+        where = "sweep" if sweep is not None else "this run; the sweep adds widths"
         style.set_title(self.plot, f"Error against width ({where})")
         set_log_ticks(self.plot, self.data_items(), y=False)
 

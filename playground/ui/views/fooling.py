@@ -14,7 +14,7 @@ from playground.ui.views.image_grid import ImageGrid
 from playground.ui.widgets import style
 
 COLUMNS = 5
-ROW_GAP = 3
+ROW_GAP = 5  # two lines of caption: the class and its confidence
 
 
 class FoolingView(PlotView):
@@ -26,14 +26,13 @@ class FoolingView(PlotView):
         self.member = self.add_combo("Images of", ["member 0"], "whose fooling images to show")
         self.finish_toolbar()
         self.image_plot = self.canvas.addPlot(row=0, col=0)
-        self.trace_plot = self.canvas.addPlot(row=0, col=1)
-        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
-        self.canvas.ci.layout.setColumnStretchFactor(1, 2)
+        self.trace_plot = self.canvas.addPlot(row=1, col=0)
+        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+        self.canvas.ci.layout.setRowStretchFactor(1, 2)
         self.grid = ImageGrid(self.image_plot)
         style.set_title(self.image_plot, "Fooling images")
         style.style_plot(self.trace_plot, "Confidence along the ascent", "step", "p(class | image)", y_units="%")
         self.trace_plot.setYRange(0, 100, padding=0.02)
-        self.legend = style.legend(self.trace_plot, offset=(-10, -10))
         self.traces: list[pg.PlotDataItem] = []
 
     def has_data(self, history: History) -> bool:
@@ -76,17 +75,16 @@ class FoolingView(PlotView):
         captions = []
         for c, p in enumerate(confidence):
             top, left = tile_origin(c, COLUMNS, shape, 2, ROW_GAP)
-            captions.append((left + side / 2, top + side, f"{c}: {confidence_text(float(p))}",
+            captions.append((left + side / 2, top + side, f"{c}\n{confidence_text(float(p))}",
                              style.layer_colour(c), (0.5, 0)))
         self.grid.show(mosaic, captions, margins=(0.5, 0.5, 0.5, ROW_GAP))
         lowest = float(np.nanmin(confidence)) if np.isfinite(confidence).any() else float("nan")
-        style.set_title(self.image_plot, f"Member {member}: class and confidence (lowest {confidence_text(lowest)})")
+        style.set_title(self.image_plot, f"Member {member}'s images (lowest confidence {confidence_text(lowest)})")
 
     def _draw_traces(self, history: History) -> None:
         for item in self.traces:
             self.trace_plot.removeItem(item)
         self.traces = []
-        self.legend.clear()
         if not history.has("fooling"):
             return
         steps, classes, grid = class_traces(history.columns("fooling"), MEAN)
@@ -94,4 +92,5 @@ class FoolingView(PlotView):
             item = pg.PlotDataItem(steps, 100 * curve, pen=style.pen(style.layer_colour(int(c)), 2), name=f"class {c}")
             self.trace_plot.addItem(item)
             self.traces.append(item)
-        style.set_title(self.trace_plot, "Confidence along the ascent (mean)")
+        # No legend: each line has its class's colour, as the image captions do.
+        style.set_title(self.trace_plot, "Confidence along the ascent (mean; colour: class)")

@@ -24,7 +24,7 @@ class GradientDepthView(SweepFedView):
         super().__init__(parent)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        style.style_plot(self.plot, "Gradient norm per layer", "layer (1: the input layer's weights; last: the output's)",
+        style.style_plot(self.plot, "Gradient norm per layer", "layer (1: the input layer; last: the output layer)",
                          "||d loss / d W|| (log scale)")
         self.plot.setLogMode(y=True)
         # Bottom right: sigmoid's gradients are smallest at the input, the others level.
@@ -69,7 +69,7 @@ class GradientDepthView(SweepFedView):
                         name = f"{value}  (first / last: {np.nanmean(picked):.2g})"
                 self._line(layers, norms, ACTIVATION_COLOURS.get(value, style.layer_colour(index)), 3, name)
             swept = (self.sweep_param or "value").split(".")[-1]
-            style.set_title(self.plot, f"Gradient norm per layer at initialisation, one line per {swept}")
+            style.set_title(self.plot, f"Gradient norm at initialisation, by {swept}")
             ticks = layers
         else:
             table = history.columns("gradient_depth")
@@ -80,8 +80,7 @@ class GradientDepthView(SweepFedView):
                 layers, norms = layer_profile(table, "grad_norm", int(epoch))
                 colour = pg.mkColor(*colours[index]).name()
                 self._line(layers, norms, colour, 3 if epoch == 0 else 1.5, f"epoch {epoch}")
-            style.set_title(self.plot, f"Gradient norm per layer, this run ({activation}; run the sweep for the others)",
-                            size=style.FONT_PT)
+            style.set_title(self.plot, f"Gradient norm, this run ({activation}; the sweep adds others)")
             ticks = np.unique(np.asarray(table["layer"]).astype(int))
         self.plot.getAxis("bottom").setTicks([[(int(k), str(int(k))) for k in ticks]])
         set_log_ticks(self.plot, self.items, x=False)

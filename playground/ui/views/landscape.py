@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from playground.ui.model.history import History
 from playground.ui.model.series import MEAN, contour_levels, group_mean, member_curves, plane_grid
 from playground.ui.views.base import PlotView, members_of, sync_combo
+from playground.ui.views.sweep_fed import set_log_ticks
 from playground.ui.widgets import style
 
 PLANE_MAP = "viridis"
@@ -26,9 +27,11 @@ class LandscapeView(PlotView):
         self.plane_member = self.add_combo("Plane of", ["ensemble mean"], "each member's plane has its own random "
                                            "directions; the mean is over the members' losses at the same (a, b)")
         self.finish_toolbar()
-        self.line_plot = self.canvas.addPlot(row=0, col=0)
-        self.plane_plot = self.canvas.addPlot(row=0, col=1)
-        style.style_plot(self.line_plot, "Loss along the line initial → final", "alpha (0: initial, 1: final)",
+        self.line_plot = self.canvas.addPlot(row=0, col=0, colspan=2)
+        self.plane_plot = self.canvas.addPlot(row=1, col=0)
+        self.canvas.ci.layout.setRowStretchFactor(0, 2)
+        self.canvas.ci.layout.setRowStretchFactor(1, 3)
+        style.style_plot(self.line_plot, "Loss from the initial to the final weights", "alpha (0: initial, 1: final)",
                          "loss (log scale)")
         self.line_plot.setLogMode(y=True)
         self.legend = style.legend(self.line_plot, offset=(10, -10))  # bottom left: the loss falls to the right
@@ -52,7 +55,7 @@ class LandscapeView(PlotView):
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, label="log10 training loss",
                                           interactive=False, width=18)
         self.colour_bar.setImageItem(self.image)
-        self.canvas.addItem(self.colour_bar, row=0, col=2)
+        self.canvas.addItem(self.colour_bar, row=1, col=1)
         self.contours: list[pg.IsocurveItem] = []
         self.final_point = pg.ScatterPlotItem([0.0], [0.0], symbol="star", size=18, brush="w", pen=pg.mkPen("k", width=1.5))
         self.plane_plot.addItem(self.final_point)
@@ -99,6 +102,7 @@ class LandscapeView(PlotView):
                 faint.setData(x, y, connect=connect)
             else:
                 faint.setData([], [])
+        set_log_ticks(self.line_plot, [bold for _, bold in self.curves.values()], x=False)
 
     def _draw_plane(self, history: History) -> None:
         if not history.has("landscape_plane"):
@@ -128,5 +132,5 @@ class LandscapeView(PlotView):
         for contour in self.contours[len(levels):]:
             contour.setData(None)
         centre = grid[np.argmin(np.abs(a)), np.argmin(np.abs(b))] if len(a) and len(b) else np.nan
-        who = "mean of the members" if member == MEAN else f"member {member}"
-        style.set_title(self.plane_plot, f"Random plane, {who} (★ final: {centre:.3g})")
+        who = "mean of members" if member == MEAN else f"member {member}"
+        style.set_title(self.plane_plot, f"Random plane, {who} (★ final {centre:.3g})")

@@ -13,9 +13,9 @@ from playground.ui.model.series import finite_positive, last_epoch, numbered_col
 from playground.ui.views.sweep_fed import SweepFedView, numeric_values, set_log_ticks
 from playground.ui.widgets import style
 
-DISTANCES = (("linear_relative_distance", "relative_distance", "relative: distance / how far the outputs moved",
+DISTANCES = (("linear_relative_distance", "relative_distance", "relative (over how far the outputs moved)",
               style.TRAIN),
-             ("linear_distance", "distance", "absolute: RMS distance of the test outputs", style.TEST))
+             ("linear_distance", "distance", "absolute (RMS over the test outputs)", style.TEST))
 
 
 def run_width(history: History) -> float:
@@ -32,10 +32,10 @@ class LazyView(SweepFedView):
         super().__init__(parent)
         self.finish_toolbar()
         self.change_plot = self.canvas.addPlot(row=0, col=0)
-        self.distance_plot = self.canvas.addPlot(row=0, col=1)
-        style.style_plot(self.change_plot, "Relative weight change", "width (log scale)", "||W - W0|| / ||W0|| (log scale)")
-        style.style_plot(self.distance_plot, "Network against its linearisation", "width (log scale)",
-                         "test outputs' distance (log scale)")
+        self.distance_plot = self.canvas.addPlot(row=1, col=0)
+        style.style_plot(self.change_plot, "Relative weight change", "width (log scale)", "||W - W0|| / ||W0||")
+        style.style_plot(self.distance_plot, "Distance to the linearisation", "width (log scale)",
+                         "test outputs' distance")
         for plot in (self.change_plot, self.distance_plot):
             plot.setLogMode(x=True, y=True)
         self.change_legend = style.legend(self.change_plot, offset=(10, -10))
@@ -71,7 +71,7 @@ class LazyView(SweepFedView):
             self._draw_sweep(sweep)
         if history is not None and history.has("lazy"):
             self._draw_run(history)
-        where = "the sweep" if sweep is not None else "this run; the sweep adds widths"
+        where = "sweep" if sweep is not None else "this run; the sweep adds widths"
         style.set_title(self.change_plot, f"Relative weight change ({where})")
         set_log_ticks(self.change_plot, [item for plot, item in self.items if plot is self.change_plot])
         set_log_ticks(self.distance_plot, [item for plot, item in self.items if plot is self.distance_plot])

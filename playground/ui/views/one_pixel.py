@@ -13,7 +13,8 @@ from playground.ui.views.base import PlotView, members_of, sync_combo
 from playground.ui.views.image_grid import ImageGrid
 from playground.ui.widgets import style
 
-ROW_GAP = 3
+ROW_GAP = 4
+COLUMNS = 4  # examples side by side (the view is about as tall as it is wide)
 WRONG = "#d62728"
 
 
@@ -52,11 +53,10 @@ class OnePixelView(PlotView):
         totals = history.columns("one_pixel")
         fooled, total = np.asarray(totals["fooled"], dtype=float), np.asarray(totals["total"], dtype=float)
         share = fooled.sum() / max(total.sum(), 1)
-        headline = f"One pixel fools {100 * share:.0f}% of the correctly classified test images"
+        style.set_title(self.image_plot, f"One pixel fools {100 * share:.0f}% of the correct answers")
         mine = np.flatnonzero(np.asarray(totals["member"]) == member)
-        if len(mine):
-            headline += f" (member {member}: {fooled[mine[0]]:.0f} of {total[mine[0]]:.0f})"
-        style.set_title(self.image_plot, headline)
+        counts = f"member {member}: {fooled[mine[0]]:.0f} of {total[mine[0]]:.0f} fooled. " if len(mine) else ""
+        self.footnote = f"{counts}\nOutlined: the pixel set to black or white;\nnumbers: the network's answers."
         images = final_arrays(history.live).get("one_pixel_images")
         examples = history.columns("one_pixel_examples")
         side = image_side(np.shape(images)[-1]) if images is not None and np.ndim(images) == 2 else None
@@ -70,25 +70,32 @@ class OnePixelView(PlotView):
         self._draw_examples(examples, images, rows, side)
 
     def _draw_examples(self, examples, images, rows, side: int) -> None:
+        """Blocks of up to COLUMNS examples: a row as they were, beneath it the same changed."""
         shape = (side, side)
         n = len(rows)
+        columns = min(COLUMNS, n)
+        blocks = -(-n // columns)
         pixel = np.asarray(examples["pixel"]).astype(int)[rows]
         value = np.asarray(examples["value"], dtype=float)[rows]
         old, new = (np.asarray(examples[k]).astype(int)[rows] for k in ("old_label", "new_label"))
-        originals = [np.asarray(images[i], dtype=float) for i in rows]
-        changed = [changed_image(x, p, v) for x, p, v in zip(originals, pixel, value)]
-        tiles = [grey_rgb(x.reshape(shape)) for x in originals] + [grey_rgb(x.reshape(shape)) for x in changed]
-        mosaic = tile_rgb(tiles, n, gap=2, row_gap=ROW_GAP)
+        blank = np.full((side, side, 3), 255, dtype=np.uint8)
+        tiles = [blank] * (2 * blocks * columns)
         captions, markers = [], []
-        for row, name in ((0, "as it was"), (1, "one pixel changed")):
-            top, _ = tile_origin(row * n, n, shape, 2, ROW_GAP)
-            captions.append((-0.5, top + side / 2, name, "k", (1, 0.5)))
-        for k in range(n):
-            top, left = tile_origin(k, n, shape, 2, ROW_GAP)
+        for k, index in enumerate(rows):
+            block, j = divmod(k, columns)
+            before, after = 2 * block * columns + j, (2 * block + 1) * columns + j
+            original = np.asarray(images[index], dtype=float)
+            tiles[before] = grey_rgb(original.reshape(shape))
+            tiles[after] = grey_rgb(changed_image(original, pixel[k], value[k]).reshape(shape))
+            top, left = tile_origin(before, columns, shape, 2, ROW_GAP)
             captions.append((left + side / 2, top + side, f"{old[k]}", "k", (0.5, 0)))
-            top, left = tile_origin(n + k, n, shape, 2, ROW_GAP)
+            top, left = tile_origin(after, columns, shape, 2, ROW_GAP)
             captions.append((left + side / 2, top + side, f"→ {new[k]}", WRONG, (0.5, 0)))
             markers.append((left + pixel[k] % side + 0.5, top + pixel[k] // side + 0.5))
-        captions.append((0, mosaic.shape[0] + ROW_GAP, "outlined: the changed pixel (set to black or white); "
-                         "numbers: the network's answer", "#555", (0, 0)))
-        self.grid.show(mosaic, captions, np.array(markers), margins=(2.2 * side, 0.5, 0.5, ROW_GAP + side / 2))
+        mosaic = tile_rgb(tiles, columns, gap=2, row_gap=ROW_GAP)
+        for block in range(blocks):
+            for row, name in ((2 * block, "before"), (2 * block + 1, "after")):
+                top, _ = tile_origin(row * columns, columns, shape, 2, ROW_GAP)
+                captions.append((-0.5, top + side / 2, name, "k", (1, 0.5)))
+        captions.append((0, mosaic.shape[0] + ROW_GAP, self.footnote, "#555", (0, 0)))
+        self.grid.show(mosaic, captions, np.array(markers), margins=(1.2 * side, 0.5, 0.5, ROW_GAP + side))

@@ -31,7 +31,7 @@ class PruningView(PlotView):
         super().__init__(parent)
         self.finish_toolbar()
         self.plot = self.canvas.addPlot(row=0, col=0)
-        style.style_plot(self.plot, "Accuracy after pruning", "weights removed (smallest first; log scale of the share kept)",
+        style.style_plot(self.plot, "Accuracy after pruning", "weights removed (log scale of the share kept)",
                          "test accuracy", y_units="%")
         self.plot.setYRange(0, 100, padding=0.02)
         self.legend = style.legend(self.plot, offset=(10, -10))

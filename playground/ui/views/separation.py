@@ -32,19 +32,19 @@ class SeparationView(PlotView):
         self.layer = self.add_combo("Scatter of", ["output"], "the layer whose activity the scatter shows")
         self.finish_toolbar()
         self.time_plot = self.canvas.addPlot(row=0, col=0)
-        # The layers' key in a row of its own under the first plot: inside, it would sit on the lines.
-        self.time_legend = pg.LegendItem(colCount=4, labelTextSize=f"{style.FONT_PT - 1}pt")
-        self.canvas.addItem(self.time_legend, row=1, col=0)
-        self.depth_plot = self.canvas.addPlot(row=2, col=0)
-        self.scatter_plot = self.canvas.addPlot(row=0, col=1, rowspan=3)
+        self.depth_plot = self.canvas.addPlot(row=0, col=1)
+        # The layers' key in a row of its own under the plots: inside, it would sit on the lines.
+        self.time_legend = pg.LegendItem(colCount=6, labelTextSize=f"{style.FONT_PT - 1}pt")
+        self.canvas.addItem(self.time_legend, row=1, col=0, colspan=2)
+        self.scatter_plot = self.canvas.addPlot(row=2, col=0, colspan=2)
         layout = self.canvas.ci.layout
         layout.setColumnStretchFactor(0, 1)
         layout.setColumnStretchFactor(1, 1)
-        for row, stretch in ((0, 5), (1, 0), (2, 4)):
+        for row, stretch in ((0, 4), (1, 0), (2, 5)):
             layout.setRowStretchFactor(row, stretch)
         layout.setRowMaximumHeight(1, 3 * (style.FONT_PT + 10))
-        style.style_plot(self.time_plot, "Linear probe on each layer", "epoch", "probe test accuracy", y_units="%")
-        style.style_plot(self.depth_plot, "Against depth", "layer (0: the input)", "probe test accuracy", y_units="%")
+        style.style_plot(self.time_plot, "Probe per layer", "epoch", "probe test accuracy", y_units="%")
+        style.style_plot(self.depth_plot, "Against depth", "layer", "probe test accuracy", y_units="%")
         style.style_plot(self.scatter_plot, "Activity on two principal components", "PC 1", "PC 2")
         self.scatter = pg.ScatterPlotItem(size=6, pen=None)
         self.scatter_plot.addItem(self.scatter)
@@ -91,16 +91,16 @@ class SeparationView(PlotView):
         rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else np.asarray(table["member"]) == member
         picked = {k: np.asarray(v)[rows] for k, v in table.items()}
         epochs = np.unique(picked["epoch"])
-        named = []
         for epoch, colour, width in ((epochs[0], "#7f7f7f", 2), (epochs[-1], style.TRAIN, 3))[:min(len(epochs), 2)]:
             layers, accuracy = layer_profile(picked, "probe_accuracy", int(epoch))
             self._add(self.depth_plot, pg.PlotDataItem(layers, 100 * accuracy, pen=style.pen(colour, width), symbol="o",
                                                        symbolSize=8, symbolBrush=colour))
-            named.append(f"<span style='color:{colour}'>epoch {int(epoch)}</span>")
-        # The epochs named in the title: a legend would sit on the lines, wherever they go.
-        style.set_title(self.depth_plot, "Against depth: " + ", ".join(named))
-        self.depth_plot.getAxis("bottom").setTicks([[(k, layer_name(k, last)) for k in range(last + 1)]])
-        self.depth_plot.setXRange(0, last, padding=0.08)
+            # Each line named at its deepest point: a legend would sit on the lines, wherever they go.
+            label = pg.TextItem(f"epoch {int(epoch)}", color=colour, anchor=(1, 1.1))
+            label.setPos(float(layers[-1]), 100 * float(accuracy[-1]))
+            self._add(self.depth_plot, label)
+        self.depth_plot.getAxis("bottom").setTicks([[(k, layer_name(k, last).replace("layer ", "")) for k in range(last + 1)]])
+        self.depth_plot.setXRange(0, last, padding=0.12)
         self._draw_scatter(history, last)
 
     def _draw_scatter(self, history: History, last: int) -> None:
@@ -118,5 +118,5 @@ class SeparationView(PlotView):
         points, labels = points[:MAX_POINTS], labels[:MAX_POINTS]
         brushes = [pg.mkBrush(style.layer_colour(int(c))) for c in labels]
         self.scatter.setData(pos=points, brush=brushes)
-        style.set_title(self.scatter_plot, f"{self.layer.currentText().capitalize()}, member 0: two principal "
+        style.set_title(self.scatter_plot, f"{self.layer.currentText().capitalize()} of member 0, two principal "
                                            "components (colour: class)", size=style.FONT_PT)
