@@ -207,10 +207,15 @@ def test_curvature_view_draws_both_eigenvalues_from_epoch_zero(runs, qtbot, qapp
 
 def test_separation_view_draws_every_layer_and_the_chosen_layers_scatter(runs, qtbot, qapp):
     run = runs["layer-separation"].live
-    view = drawn(make_view("separation"), run, qapp)
+    early = History()  # the first records: probes, no scatter yet
+    early.config = run.config
+    early.table("separation").append(run.columns("separation"))
+    view = drawn(make_view("separation"), early, qapp)
     qtbot.addWidget(view)
+    assert not view.showing_message and view.scatter.data.size == 0
+    drawn(view, run, qapp)
     layers = [view.layer.itemText(i) for i in range(view.layer.count())]
-    assert layers == ["input", "layer 1", "layer 2", "output"]
+    assert layers == ["input", "layer 1", "layer 2", "output"] and view.layer.currentText() == "output"
     assert view.scatter.data["x"].size == len(run.live["separation_labels"])
     view.layer.setCurrentIndex(0)
     qapp.processEvents()

@@ -91,12 +91,16 @@ class SeparationView(PlotView):
         rows = np.ones(len(table["epoch"]), dtype=bool) if member == MEAN else np.asarray(table["member"]) == member
         picked = {k: np.asarray(v)[rows] for k, v in table.items()}
         epochs = np.unique(picked["epoch"])
-        for epoch, colour, width in ((epochs[0], "#7f7f7f", 2), (epochs[-1], style.TRAIN, 3))[:min(len(epochs), 2)]:
-            layers, accuracy = layer_profile(picked, "probe_accuracy", int(epoch))
+        profiles = [(int(epoch), colour, width, *layer_profile(picked, "probe_accuracy", int(epoch)))
+                    for epoch, colour, width in ((epochs[0], "#7f7f7f", 2), (epochs[-1], style.TRAIN, 3))[:len(epochs)]]
+        ends = [accuracy[-1] for *_, accuracy in profiles]
+        for epoch, colour, width, layers, accuracy in profiles:
             self._add(self.depth_plot, pg.PlotDataItem(layers, 100 * accuracy, pen=style.pen(colour, width), symbol="o",
                                                        symbolSize=8, symbolBrush=colour))
-            # Each line named at its deepest point: a legend would sit on the lines, wherever they go.
-            label = pg.TextItem(f"epoch {int(epoch)}", color=colour, anchor=(1, 1.1))
+            # Each line named at its deepest point, on the side facing the other line (inside the
+            # plot): a legend would sit on the lines, wherever they go.
+            higher = accuracy[-1] >= max(ends) and len(profiles) > 1
+            label = pg.TextItem(f"epoch {epoch}", color=colour, anchor=(1, -0.15) if higher else (1, 1.15))
             label.setPos(float(layers[-1]), 100 * float(accuracy[-1]))
             self._add(self.depth_plot, label)
         self.depth_plot.getAxis("bottom").setTicks([[(k, layer_name(k, last).replace("layer ", "")) for k in range(last + 1)]])
@@ -106,9 +110,13 @@ class SeparationView(PlotView):
     def _draw_scatter(self, history: History, last: int) -> None:
         count = separation_layers(history.live)
         names = [layer_name(k, count - 1) for k in range(count)]
-        sync_combo(self.layer, names)
-        if count and self.layer.currentIndex() < 0:
-            self.layer.setCurrentIndex(count - 1)
+        previous = self.layer.currentText()
+        if count:
+            sync_combo(self.layer, names)
+            if previous not in names:  # a new network: start on its output layer
+                self.layer.blockSignals(True)
+                self.layer.setCurrentIndex(count - 1)
+                self.layer.blockSignals(False)
         found = separation_scatter(history.live, self.layer.currentIndex()) if count else None
         if found is None:
             style.set_title(self.scatter_plot, "(the scatter comes with the first measurement)", size=style.FONT_PT - 1,

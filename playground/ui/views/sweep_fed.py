@@ -71,9 +71,9 @@ def set_log_ticks(plot, items, x: bool = True, y: bool = True) -> None:
     """1-2-5 ticks on log axes (pyqtgraph's own label every minor tick, which crowds)."""
     xs = np.concatenate([np.asarray(item.xData if item.xData is not None else [], dtype=float) for item in items] or [[]])
     ys = np.concatenate([np.asarray(item.yData if item.yData is not None else [], dtype=float) for item in items] or [[]])
-    for side, values, wanted in (("bottom", xs, x), ("left", ys, y)):
+    for side, values, wanted, most in (("bottom", xs, x, 12), ("left", ys, y, 6)):
         if wanted:
-            ticks = log_ticks(values)
+            ticks = log_ticks(values, most)
             plot.getAxis(side).setTicks([ticks] if ticks else None)
 
 
