@@ -60,8 +60,11 @@ TEXT_TITLES = {
 # The app's views a lesson may bring forward, the first when its run starts: loss and
 # accuracy, information plane, layer statistics, forgetting (task accuracy and matrix), the
 # network drawing, the decision boundary, and the lessons' own: modes, sharpness, sweep.
+# The core cannot import the app, so the names are written here; a test holds them equal to the
+# app's list (playground.ui.views.VIEWS).
 VIEWS = ("loss", "info_plane", "layer_stats", "forgetting", "network", "boundary", "modes", "sharpness", "sweep",
-         # lessons 11-19's (the app's views for them are still to come)
+         "confusion",
+         # lessons 11-19's
          "adversarial", "fooling", "one_pixel", "pruning", "landscape", "curvature", "lazy", "separation",
          "gradient_depth", "double_descent")
 TOP_KEYS = ("name", "title", "order", "views", "text", "settings", "hooks", "sweep")

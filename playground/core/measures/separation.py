@@ -84,7 +84,7 @@ class SeparationHook(TrainerHook):
     """Writes table `separation`: epoch, member, layer (0 = the input), probe_accuracy, at
     initialisation (epoch 0, with the first record), every `every` epochs and at the end.
     Live for the app: `separation_pca` (per layer, member 0's test activity on its two leading
-    principal components) and `separation_labels`."""
+    principal components) and `separation_labels`; the same in final_state.npz (`final_arrays`)."""
 
     def __init__(self, settings: Mapping[str, Any], config: Config):
         self.every = settings["every"]
@@ -123,6 +123,13 @@ class SeparationHook(TrainerHook):
             activity = layer_activity(trainer, trainer.task.x_test)
             record.live["separation_pca"] = [pca_2d(layer[0]) for layer in activity]
             record.live["separation_labels"] = trainer.task.y_test[0].cpu().numpy()
+
+    def final_arrays(self, trainer) -> dict[str, np.ndarray]:
+        """The live PCA of the last state, for a reopened run: `separation_pca_<layer>`, `separation_labels`."""
+        activity = layer_activity(trainer, trainer.task.x_test)
+        arrays = {f"separation_pca_{index}": pca_2d(layer[0]).astype(np.float32) for index, layer in enumerate(activity)}
+        arrays["separation_labels"] = trainer.task.y_test[0].cpu().numpy()
+        return arrays
 
     def summary(self, trainer) -> dict[str, np.ndarray]:
         last = self.last if self.last is not None else self.measure(trainer)

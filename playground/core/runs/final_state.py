@@ -5,7 +5,8 @@ matrix (classification).
 
 Written once when a run ends (CLI and GUI alike), atomically; read back into the same
 `live` dictionary the GUI's worker sends while training (weights, biases, layer sizes,
-activations, feature names, boundary grid, probe layer names, "neurons", "confusion").
+activations, feature names, boundary grid, probe layer names, "neurons", "confusion", and the
+lesson hooks' own arrays under "final_arrays").
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from playground.core.config import ConfigError
 FINAL_STATE_FILE = "final_state.npz"
 FORMAT_VERSION = 1
 BOUNDARY_FIELDS = ("xs", "ys", "probs", "points", "labels", "test_points", "test_labels")
+# The file's own arrays; every other one is a hook's (`final_arrays`), passed on as live["final_arrays"].
+OWN_ARRAYS = ("format_version", "layer_sizes", "activations", "feature_names", "probe_layers", "task_names",
+              "confusion", "confusion_mean")
+OWN_PREFIXES = ("weights_", "biases_", "boundary_", "neurons_")
 
 
 def capture(trainer) -> dict[str, np.ndarray]:
@@ -44,8 +49,7 @@ def capture(trainer) -> dict[str, np.ndarray]:
         arrays[f"weights_{index}"] = weight.astype(np.float32)
     for index, bias in enumerate(model.biases):
         arrays[f"biases_{index}"] = bias.detach().cpu().numpy().reshape(trainer.members, -1).astype(np.float32)
-    for hook in trainer.hooks:  # a measure's own arrays (e.g. the fooling images)
-        arrays.update(getattr(hook, "final_arrays", lambda trainer: {})(trainer))
+    arrays.update(hook_arrays(trainer))
     if supports_boundary(trainer):
         grid = compute_boundary(trainer)
         for name in BOUNDARY_FIELDS:
@@ -55,6 +59,22 @@ def capture(trainer) -> dict[str, np.ndarray]:
         arrays.update(_neuron_arrays(trainer))
     arrays.update(_confusion_arrays(trainer))
     return arrays
+
+
+def hook_arrays(trainer) -> dict[str, np.ndarray]:
+    """The measures' own arrays (e.g. the fooling images), as the file and live["final_arrays"]
+    hold them; a name that clashes with the file's own is refused."""
+    arrays: dict[str, np.ndarray] = {}
+    for hook in trainer.hooks:
+        for name, value in getattr(hook, "final_arrays", lambda trainer: {})(trainer).items():
+            if not is_hook_array(name):
+                raise ValueError(f"{type(hook).__name__}.final_arrays: {name!r} is a name final_state.npz uses itself")
+            arrays[name] = np.asarray(value)
+    return arrays
+
+
+def is_hook_array(name: str) -> bool:
+    return name not in OWN_ARRAYS and not name.startswith(OWN_PREFIXES)
 
 
 def _neuron_arrays(trainer) -> dict[str, np.ndarray]:
@@ -180,6 +200,9 @@ def read(run_dir: str | Path, config=None) -> dict[str, Any]:
     if "confusion" in arrays:
         counts = arrays["confusion"]
         live["confusion"] = {"counts": counts, "mean": arrays.get("confusion_mean", counts.mean(axis=0))}
+    hooks = {name: value for name, value in arrays.items() if is_hook_array(name)}
+    if hooks:
+        live["final_arrays"] = hooks
     return live
 
 

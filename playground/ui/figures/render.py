@@ -69,11 +69,14 @@ def make_figure(key: str):
     return NeuronsFigure() if key == NeuronsFigure.key else make_view(key)
 
 
-def chosen_keys(keys: str | None) -> tuple[str, ...]:
-    """The figures a comma-separated list names (None: all); RunFileError names the choices."""
-    known = figure_keys()
+def chosen_keys(keys: str | None) -> tuple[str, ...] | None:
+    """The figures a comma-separated list names (None: all there are for the run); RunFileError
+    names the choices."""
+    from playground.ui.views import ON_DEMAND
+
     if not keys:
-        return known
+        return None
+    known = tuple(dict.fromkeys((*figure_keys(), *ON_DEMAND)))
     chosen = tuple(dict.fromkeys(key.strip() for key in keys.split(",") if key.strip()))
     unknown = [key for key in chosen if key not in known]
     if unknown or not chosen:
@@ -85,11 +88,17 @@ def drawn_views(history, comparison=None, keys: tuple[str, ...] | None = None) -
     """The views and figures `playground plot` draws (or those of `keys`), laid out at their
     figure size and drawn from `history`."""
     _app()
-    views = [make_figure(key) for key in (keys or figure_keys())]
+    from playground.ui.views import ON_DEMAND
+
+    extras = () if keys else tuple(key for key in ON_DEMAND if key not in figure_keys())
+    views = [make_figure(key) for key in (*(keys or figure_keys()), *extras)]
     _laid_out(views, history)
     for view in views:
         view.comparison = comparison
         view.update_from(history, force=True)
+    idle = [view for view in views if view.key in extras and view.showing_message]
+    discard(idle)
+    views = [view for view in views if view not in idle]
     _app().processEvents()  # lay out what drawing added (legends) before anything is exported
     return views
 

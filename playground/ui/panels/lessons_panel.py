@@ -28,7 +28,7 @@ from playground.core.experiments.lessons import Lesson, builtin_lessons
 from playground.ui.controllers.lesson_controller import (OPEN_FILE, LessonButtons, LessonController, Pager,
                                                          lesson_html)
 from playground.ui.panels import look
-from playground.ui.views import VIEWS
+from playground.ui.views import VIEWS, feed_sweep
 
 POLL_MS = 200
 # Records of the sweep's current run kept for the views between two polls; past this the
@@ -311,6 +311,7 @@ class LessonsPanel(QWidget):
         view = self.ensure_view("sweep")
         view.measure.clear()  # a new sweep: its own columns, its lesson's choice first
         view.set_sweep(None, param, message, config=config, values=values)
+        feed_sweep(self.window.views, None, param, message)  # the lesson's own sweep views
 
     def show_progress(self, fraction: float | None) -> None:
         if fraction is None:
@@ -321,6 +322,7 @@ class LessonsPanel(QWidget):
 
     def show_sweep_table(self, table, param: str, show: str) -> None:
         self.ensure_view("sweep").set_sweep(table, param, show=show)
+        feed_sweep(self.window.views, table, param)
 
     def show_pager(self, pager: Pager) -> None:
         for widget in (self.back_button, self.next_button, self.step_label, self.show_all):

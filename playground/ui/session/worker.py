@@ -134,6 +134,7 @@ class TrainingWorker(QObject):
         return True
 
     def _run(self) -> None:
+        from playground.core.runs import final_state
         from playground.core.training.trainer import STOPPED_BY_USER
 
         if not self._build():
@@ -161,6 +162,9 @@ class TrainingWorker(QObject):
             final = EpochRecord(epoch=trainer.epoch, step=trainer.step_count, task_index=trainer.task_index,
                                 batch_loss=trainer.last_record.batch_loss[:0], elapsed=trainer.elapsed)
             snapshots.attach(final, force=True)
+            arrays = final_state.hook_arrays(trainer)  # what the lesson's views draw: fooling images, ...
+            if arrays:
+                final.live["final_arrays"] = arrays
             final.stop_reason = trainer.stop_reason
             self.mailbox.put(final, self.control)  # never blocks a stop: the GUI may be waiting on us
         if self.recorder is not None:
