@@ -226,7 +226,9 @@ class MainWindow(QMainWindow):
 
     def _begin(self, cfg: Config, steps: int | None) -> None:
         self.session.shutdown()
+        preview = dict(self.history.live) if self.state == READY else {}  # on screen until the first record
         self._clear_run()
+        self.history.live.update(preview)
         self.run_config = cfg
         self.history.config = cfg
         self.total_epochs = 0
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
         self.pacer.reset()
         self.session.start(cfg, steps=steps)
         self._set_state(STEPPING if steps else RUNNING)
+        if preview:
+            self._redraw_views(time.perf_counter())
 
     def toggle_pause(self) -> None:
         if self.state == RUNNING:

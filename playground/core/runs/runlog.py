@@ -66,8 +66,10 @@ def prepare_run_dir(path: Path) -> Path:
 class RunWriter:
     """Consumes epoch records and keeps a run directory current."""
 
-    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=()):
-        self.out_dir = prepare_run_dir(Path(out_dir))
+    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=(), adopt: bool = False):
+        """`adopt`: a folder another process has been writing (the app's training process, ended
+        before it could finish it): touch nothing in it; `track` records, then `finish`."""
+        self.out_dir = Path(out_dir) if adopt else prepare_run_dir(Path(out_dir))
         self.config = config
         self.device = device
         self.started = time.time()
@@ -75,6 +77,8 @@ class RunWriter:
         self.last_record: EpochRecord | None = None
         self.last_evaluated: EpochRecord | None = None
         self._matrix_rows: list[Table] = []  # accuracy_matrix rows, for the summary's continual figures
+        if adopt:
+            return
         config_module.save(config, self.out_dir / CONFIG_FILE)
         self._save_hooks(hooks)
         self.write_summary(status="running")
@@ -92,15 +96,19 @@ class RunWriter:
             path.unlink(missing_ok=True)
 
     def write(self, record: EpochRecord) -> None:
+        self.track(record)
+        for name, table in record.tables.items():
+            self._append(name, table)
+        for relative, data in record.files.items():
+            self._write_file(relative, data)
+
+    def track(self, record: EpochRecord) -> None:
+        """What the summary reports of a record, without writing its tables."""
         self.last_record = record
         if record.evaluated:
             self.last_evaluated = record
-        for name, table in record.tables.items():
-            self._append(name, table)
         if "accuracy_matrix" in record.tables:
             self._matrix_rows.append(record.tables["accuracy_matrix"])
-        for relative, data in record.files.items():
-            self._write_file(relative, data)
 
     def _write_file(self, relative: str, data: bytes) -> None:
         """A record's whole file (e.g. saved activations), atomically, inside the run folder."""
