@@ -14,12 +14,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 
 from playground.core.base.records import EpochRecord
 from playground.core.config import apply_overrides, from_dict, validate
 from playground.core.remote import protocol
-from playground.core.remote.child import Inbox
+from playground.core.remote.child import Inbox, Outbox
 from playground.core.remote.folder import FolderKeeper, write_final_state
 from playground.core.remote.live import LiveSnapshots, run_meta
 from playground.core.remote.protocol import Message, StartRequest
@@ -129,6 +128,34 @@ def test_the_parent_writes_the_final_state_the_trainer_would(tmp_path):
     assert final_state.read(tmp_path / "parent")["layer_sizes"] == [2, 4, 2]
 
 
+def test_the_outbox_batches_records_but_keeps_every_message_in_order():
+    class Connection:
+        def __init__(self):
+            self.assembler, self.messages = Assembler(), []
+
+        def send_bytes(self, frame):
+            message = self.assembler.feed(bytes(frame))
+            if message is not None:
+                self.messages.append(message)
+
+    clock = SimpleNamespace(now=100.0)
+    connection = Connection()
+    outbox = Outbox(connection, clock=lambda: clock.now)
+    sent = lambda: [(m.kind, [r.epoch for r in m.payload] if m.kind == protocol.RECORDS else m.payload)  # noqa: E731
+                    for m in connection.messages]
+    outbox.send_record(1, record(1))  # the first goes at once (nothing sent for a while)
+    for epoch in (2, 3):
+        clock.now += 0.005
+        outbox.send_record(1, record(epoch))
+    assert sent() == [(protocol.RECORDS, [1])]  # 2 and 3 wait for company
+    clock.now += 0.005
+    outbox.send_record(1, record(4, weights=[np.zeros((2, 2))]))  # a snapshot goes at once
+    outbox.send_record(1, record(5))
+    outbox.send(protocol.PAUSED, 1, 5)  # a message goes after the records before it
+    assert sent() == [(protocol.RECORDS, [1]), (protocol.RECORDS, [2, 3, 4]), (protocol.RECORDS, [5]),
+                      (protocol.PAUSED, 5)]
+
+
 # ---------------------------------------------------------------- run ids
 
 
@@ -154,6 +181,9 @@ class FakePool:
 
     def release(self, child):
         self.released.append(child)
+
+    def reap(self):
+        pass
 
 
 def test_the_runner_drops_messages_of_other_runs_and_sends_nothing_once_a_run_is_over():
@@ -189,7 +219,7 @@ def test_the_child_applies_only_its_current_runs_commands():
             return item
 
     connection = Connection()
-    inbox = Inbox(connection)
+    inbox = Inbox(connection, Outbox(connection=None))
     connection.items.put(Message(protocol.START, 5, StartRequest(config(5))))
     state = inbox.next_run()
     connection.items.put(Message(protocol.PAUSE, 4))  # an earlier run's
@@ -217,6 +247,19 @@ def pump_until(runner, condition, timeout_s=TIMEOUT_S):
     return seen
 
 
+def gone(pool, pid, timeout_s=10) -> bool:
+    """The process has exited and was collected (no zombie left)."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        pool.reap()
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def records_of(messages):
     return [m for m in messages if m.kind == protocol.RECORD and len(m.payload.batch_loss)]
 
@@ -239,8 +282,7 @@ def test_a_killed_process_fails_its_run_with_the_exit_code_and_the_next_run_work
     assert summary["status"] == "finished" and summary["stop_reason"].startswith("failed: ")
     assert "exit code -9" in summary["stop_reason"] and summary["epochs_completed"] >= 3
     assert runner.wait_for_files(30) and (Path(runner.run_dir) / "final_state.npz").exists()
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)  # collected, not a zombie
+    assert gone(runner.pool, pid)
     runner.start(StartRequest(config(3), runs_dir=str(tmp_path)))
     seen = pump_until(runner, lambda seen: runner.over)
     assert seen[-1].payload == "completed" and runner.pid != pid
@@ -261,8 +303,7 @@ def test_a_process_that_does_not_answer_a_stop_is_terminated_and_the_parent_fini
         except ProcessLookupError:
             pass
     assert runner.over and seen[-1].kind == protocol.FINISHED and seen[-1].payload == "stopped by user"
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert gone(runner.pool, pid)
     summary = summary_of(runner)
     assert summary["stop_reason"] == "stopped by user"
     assert summary["epochs_completed"] == records_of(seen)[-1].payload.epoch

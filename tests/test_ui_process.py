@@ -116,4 +116,4 @@ def test_stop_ends_a_run_whose_process_does_not_answer_and_finishes_its_folder(q
     assert summary["stop_reason"] == "stopped by user" and summary["epochs_completed"] == window.history.epoch
     assert any("terminated" in note for note in summary["notes"])
     assert window.session.runner.wait_for_files(30) and (run_dir / "final_state.npz").exists()
-    assert pid not in child_pids()
+    qtbot.waitUntil(lambda: (window.session.runner.pool.reap(), pid not in child_pids())[1], timeout=TIMEOUT_MS)

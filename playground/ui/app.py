@@ -64,9 +64,11 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
     import torch
 
     from playground.core.experiments.lessons import get_lesson
+    from playground.core.remote import pool, protocol
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
     config = initial_config(preset, config_path)  # bad input fails here, before any window
+    pool.default_pool().prewarm(protocol.DEFAULT_KEY)  # the training process warms up while the window builds
     lesson = get_lesson(lesson) if lesson else None
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

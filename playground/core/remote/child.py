@@ -1,10 +1,10 @@
 """The training process: warm up, then train each run the parent starts, one at a time.
 
-Its main thread trains. A listener thread reads the parent's commands and applies those of the
-current run at once (pause, resume, step, stop through the run's `RunControl`; live settings
-through `trainer.set_optimizer_params`); commands of any other run are dropped. A sender thread
-writes the outgoing frames, so the training loop never waits on the pipe unless the parent has
-fallen `OUTBOX_LIMIT` bytes behind. The child owns the run folder's `RunWriter`; when a run ends
+Its main thread trains and writes what it sends (records in batches: one write per ~20 ms, not
+one per epoch, and no second thread contending for the GIL). A listener thread reads the
+parent's commands and applies those of the current run at once (pause, resume, step, stop
+through the run's `RunControl`; live settings through `trainer.set_optimizer_params`);
+commands of any other run are dropped. The child owns the run folder's `RunWriter`; when a run ends
 it finishes the summary first (cheap), then the final snapshot and final_state.npz (costly), so
 a parent that stops waiting after its grace period has the least left to do.
 """
@@ -26,62 +26,72 @@ from playground.core.remote import protocol
 from playground.core.remote.protocol import Message
 from playground.core.remote.wire import encode
 
-# Bytes of frames the child may queue ahead of the parent before its training waits.
-OUTBOX_LIMIT = 256 * 2**20
+# Records wait at most this long to travel together (one write, one message, for many epochs).
+FLUSH_S = 0.02
 
 
 class Outbox:
-    """Frames to the parent, written by a sender thread in the order they were put."""
+    """Messages to the parent, written by the training thread itself: records in batches (at
+    most `FLUSH_S` old, or at once with a snapshot), every other message at once, in order. A
+    write waits only when the parent has fallen a full pipe behind (backpressure)."""
 
-    def __init__(self, connection, limit: int = OUTBOX_LIMIT):
+    def __init__(self, connection, clock=time.perf_counter):
         self.connection = connection
-        self.limit = limit
-        self.queued = 0
+        self.clock = clock
         self.broken = False  # the parent is gone: everything is dropped from now on
-        self._items: queue.SimpleQueue = queue.SimpleQueue()
-        self._room = threading.Condition()
-        self._thread = threading.Thread(target=self._send_all, name="outbox", daemon=True)
-        self._thread.start()
+        self._records: list[EpochRecord] = []
+        self._run_id = 0
+        self._flushed = -float("inf")
 
     def send(self, kind: str, run_id: int, payload=None) -> None:
-        frames = encode(Message(kind, run_id, payload))
-        size = sum(len(memoryview(frame)) for frame in frames)
-        with self._room:
-            while not self.broken and self.queued and self.queued + size > self.limit:
-                self._room.wait(0.1)
-            self.queued += size
-        self._items.put((frames, size))
+        self.flush()
+        self._write(Message(kind, run_id, payload))
 
-    def _send_all(self) -> None:
-        while True:
-            item = self._items.get()
-            if item is None:
-                return
-            frames, size = item
-            if not self.broken:
-                try:
-                    for frame in frames:
-                        self.connection.send_bytes(frame)
-                except OSError:
-                    self.broken = True
-            with self._room:
-                self.queued -= size
-                self._room.notify_all()
+    def send_record(self, run_id: int, record: EpochRecord) -> None:
+        if self._records and run_id != self._run_id:
+            self.flush()
+        self._run_id = run_id
+        self._records.append(record)
+        if "weights" in record.live or self.clock() - self._flushed >= FLUSH_S:
+            self.flush()
 
-    def close(self, timeout_s: float = 5.0) -> None:
-        """Send what is queued (for at most `timeout_s`), then stop the sender."""
-        self._items.put(None)
-        self._thread.join(timeout_s)
+    def flush(self) -> None:
+        if self._records:
+            records, self._records = self._records, []
+            self._write(Message(protocol.RECORDS, self._run_id, records))
+        self._flushed = self.clock()
+
+    def _write(self, message: Message) -> None:
+        if self.broken:
+            return
+        try:
+            for frame in encode(message):
+                self.connection.send_bytes(frame)
+        except OSError:
+            self.broken = True
+
+
+class FlushingControl(RunControl):
+    """A RunControl that sends the records still batched before the run waits in a pause."""
+
+    def __init__(self, outbox: Outbox):
+        super().__init__()
+        self.outbox = outbox
+
+    def checkpoint(self) -> None:
+        if self.paused:
+            self.outbox.flush()
+        super().checkpoint()
 
 
 class RunState:
     """One run as the listener thread steers it (made by the listener, so that commands sent
     right after the start already find it)."""
 
-    def __init__(self, run_id: int, request: protocol.StartRequest):
+    def __init__(self, run_id: int, request: protocol.StartRequest, control: RunControl):
         self.run_id = run_id
         self.request = request
-        self.control = RunControl()
+        self.control = control
         self.lock = threading.Lock()
         self.trainer = None
         self.pending_params: dict[str, float] = {}
@@ -133,8 +143,9 @@ class RunState:
 class Inbox:
     """The listener thread: starts queued for the main thread, the rest applied to the current run."""
 
-    def __init__(self, connection):
+    def __init__(self, connection, outbox: Outbox):
         self.connection = connection
+        self.outbox = outbox
         self.current: RunState | None = None
         self._starts: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._listen, name="inbox", daemon=True)
@@ -147,7 +158,7 @@ class Inbox:
             except (EOFError, OSError):  # the parent is gone: end the run, then the process
                 command = Message(protocol.QUIT, 0)
             if command.kind == protocol.START:
-                self.current = RunState(command.run_id, command.payload)
+                self.current = RunState(command.run_id, command.payload, FlushingControl(self.outbox))
                 self._starts.put(self.current)
             elif command.kind == protocol.QUIT:
                 if self.current is not None:
@@ -248,7 +259,7 @@ class ChildRun:
                 break
             snapshots.attach(record)
             self._write(record)
-            self.send(protocol.RECORD, record)
+            self.outbox.send_record(self.run_id, record)
             self._report_params()
             if record.stop_reason is None and self.state.count_step():
                 control.pause()
@@ -261,7 +272,7 @@ class ChildRun:
                                 batch_loss=trainer.last_record.batch_loss[:0], elapsed=trainer.elapsed)
             snapshots.attach(final, force=True)
             final.stop_reason = trainer.stop_reason
-            self.send(protocol.RECORD, final)
+            self.outbox.send_record(self.run_id, final)
             self._write_final_state()
         self.send(protocol.FINISHED, reason)
 
@@ -335,7 +346,7 @@ def serve(commands, results, key: protocol.WarmKey) -> None:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
     outbox = Outbox(results)
-    inbox = Inbox(commands)
+    inbox = Inbox(commands, outbox)
     started = time.perf_counter()
     try:
         warm_up(key)
@@ -346,4 +357,3 @@ def serve(commands, results, key: protocol.WarmKey) -> None:
     outbox.send(protocol.READY, 0, {"pid": os.getpid(), "warm_up_s": time.perf_counter() - started})
     while (state := inbox.next_run()) is not None:
         ChildRun(state, outbox).run()
-    outbox.close()

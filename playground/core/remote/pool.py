@@ -19,11 +19,12 @@ class ChildPool:
         self.context = context
         self.idle: list[ChildProcess] = []
         self.quitting: list[ChildProcess] = []
+        self.closed = False  # shut down (the app is exiting): no process is started any more
 
     def prewarm(self, key: WarmKey) -> None:
         """Make sure a process warms up for `key` (started now if none is idle)."""
         self.reap()
-        if not any(child.key == key and child.alive for child in self.idle):
+        if not self.closed and not any(child.key == key and child.alive for child in self.idle):
             self.idle.append(ChildProcess(key, self.context))
 
     def acquire(self, key: WarmKey) -> ChildProcess:
@@ -33,6 +34,7 @@ class ChildPool:
             if not child.alive:
                 self.idle.remove(child)
                 child.kill()
+                self.quitting.append(child)
             elif child.key == key:
                 self.idle.remove(child)
                 return child
@@ -42,15 +44,20 @@ class ChildPool:
         """A process whose run ended normally: the warm one from now on (others quit)."""
         self.reap()
         if not child.alive:
-            child.kill()
+            self.replace(child)
+            return
+        if self.closed:
+            self._quit(child)
             return
         for other in self.idle:
             self._quit(other)
         self.idle = [child]
 
     def replace(self, child: ChildProcess) -> None:
-        """A process that was terminated or died: collected, and a fresh one warms up."""
+        """A process to end now (it would not stop, or it died): killed and collected later,
+        and a fresh one warms up."""
         child.kill()
+        self.quitting.append(child)
         self.prewarm(child.key)
 
     def _quit(self, child: ChildProcess) -> None:
@@ -65,12 +72,14 @@ class ChildPool:
 
     def shutdown(self, timeout_s: float = 1.0) -> None:
         """End every idle process (at exit): quit, then terminate what lingers."""
+        self.closed = True
         for child in self.idle:
             self._quit(child)
         self.idle = []
         for child in self.quitting:
             child.process.join(timeout_s)
             child.kill()
+            child.process.join(timeout_s)
         self.quitting = []
 
 

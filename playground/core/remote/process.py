@@ -61,7 +61,10 @@ class ChildProcess:
                 continue
             if message.kind == protocol.READY:
                 self.ready = True
-            messages.append(message)
+            if message.kind == protocol.RECORDS:
+                messages.extend(Message(protocol.RECORD, message.run_id, record) for record in message.payload)
+            else:
+                messages.append(message)
         return messages
 
     def wait_readable(self, timeout_s: float) -> None:
@@ -83,14 +86,11 @@ class ChildProcess:
         self.send(protocol.QUIT, 0)
         self.commands.close()
 
-    def kill(self, timeout_s: float = 0.05) -> None:
-        """Terminate now (SIGTERM, then SIGKILL if it lingers) and collect it."""
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout_s)
-        if self.process.is_alive():
+    def kill(self) -> None:
+        """Terminate it now, without waiting for it to go (a process with gigabytes to unmap
+        takes a while): SIGKILL, which a stopped or busy process cannot put off. `reap` collects it."""
+        if self.process.exitcode is None:
             self.process.kill()
-            self.process.join(1.0)
         self.close()
 
     def reap(self) -> bool:
@@ -107,7 +107,7 @@ class ChildProcess:
             except OSError:
                 pass
 
-    def exit_reason(self, wait_s: float = 1.0) -> str:
+    def exit_reason(self, wait_s: float = 0.5) -> str:
         """How it ended, in words with the exit code (after its pipe closed)."""
         self.process.join(wait_s)
         code = self.process.exitcode

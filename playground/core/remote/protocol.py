@@ -15,6 +15,7 @@ STARTED = "started"  # trainer built; payload {"device", "total_epochs", "member
 OPENED = "opened"  # run folder created; payload {"run_dir", "device", "started"}
 PROBLEM = "problem"  # autosave stopped (a full disk); payload: the message; training goes on
 RECORD = "record"  # an EpochRecord
+RECORDS = "records"  # a batch of EpochRecords, as it travels (the parent hands on RECORD messages)
 PAUSED = "paused"  # paused after the epochs of a Step; payload: the epoch
 PARAMS = "params"  # the optimizer's live settings as now applied; payload {"lr", "momentum", "weight_decay"}
 CLOSED = "closed"  # summary.json finished

@@ -74,15 +74,13 @@ class RunRecorder(QObject):
         self.error: str | None = None
         self.stop_reason: str | None = None
 
-    def opened_at(self, run_dir: str, quiet: bool = False) -> None:
+    def opened_at(self, run_dir: str) -> None:
         self.run_dir = Path(run_dir)
-        if not quiet:
-            self.opened.emit(run_dir)
+        self.opened.emit(run_dir)
 
-    def failed(self, message: str, quiet: bool = False) -> None:
+    def failed(self, message: str) -> None:
         self.error = message
-        if not quiet:
-            self.problem.emit(message)
+        self.problem.emit(message)
 
     def finished(self, stop_reason: str) -> None:
         self.stop_reason = stop_reason

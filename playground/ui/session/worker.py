@@ -5,8 +5,9 @@ what it sends into a mailbox the window drains.
 pipe without ever waiting (a few milliseconds' worth per tick) and moves the records into the
 `Mailbox`; the other messages become the session's signals (a run started, paused after a
 step, failed, finished). Messages and signals of an earlier run never arrive: every message
-carries its run id and a Reset ends the run before anything else happens. Stop, Reset and
-closing take at most the runner's grace period (0.15 s) before a slow process is terminated.
+carries its run id, and a Reset abandons the run before anything else happens. Reset and
+closing return at once; Stop ends the run within the runner's grace period (0.15 s): a process
+that has not finished by then is terminated and the run folder finished here.
 No Python thread of the GUI process trains or reads, so nothing but the GUI thread ever
 allocates, and a garbage collection never starts outside it.
 """
@@ -151,11 +152,15 @@ class TrainingSession(QObject):
         return self.mailbox.take()
 
     def shutdown(self) -> None:
-        """End the run within the grace period and join nothing: safe to call more than once
-        (Reset, closeEvent, aboutToQuit). Nothing of the run is signalled afterwards."""
+        """End the run at once (Reset, closeEvent, aboutToQuit; safe to call more than once):
+        nothing of it is signalled afterwards. Its process has the grace period to finish it by
+        itself before it is terminated and its folder finished here (by the pump timer, the
+        next start, or at exit)."""
         self._grace.stop()
         if self.active:
-            self._handle_all(self.runner.end(), quiet=True)
+            self.runner.abandon()
+            if self.recorder is not None:
+                self.recorder.finished(self.runner.stop_reason)
 
     # ------------------------------------------------------------ reading
 
@@ -163,47 +168,42 @@ class TrainingSession(QObject):
         """Read what has arrived (the timer, ~100 Hz); never waits for the process."""
         if not self.mailbox.full:  # else the GUI is behind: the rest waits in the pipe
             self._handle_all(self.runner.pump())
-        if not self.active and self.runner.wait_for_files(0):
+        if not self.runner.busy:
             self.timer.stop()
 
     def _enforce_stop(self) -> None:
         if self.active and self.runner.run_id == self._stopping_run:
             self._handle_all(self.runner.end(grace_s=0))
 
-    def _handle_all(self, messages: list[Message], quiet: bool = False) -> None:
+    def _handle_all(self, messages: list[Message]) -> None:
         run_id = self.runner.run_id
         for message in messages:
             if self.runner.run_id != run_id:
                 return  # a signal's receiver started another run: the rest is stale
-            self._handle(message, quiet)
+            self._handle(message)
 
-    def _handle(self, message: Message, quiet: bool) -> None:
+    def _handle(self, message: Message) -> None:
         kind, payload = message.kind, message.payload
         recorder = self.recorder
         if kind == protocol.RECORD:
-            if not quiet:
-                self.mailbox.put(payload)
+            self.mailbox.put(payload)
         elif kind == protocol.STARTED:
-            if not quiet:
-                self.run_started.emit((payload["device"], payload["total_epochs"], payload["members"]))
+            self.run_started.emit((payload["device"], payload["total_epochs"], payload["members"]))
         elif kind == protocol.OPENED:
             if recorder is not None:
-                recorder.opened_at(payload["run_dir"], quiet)
+                recorder.opened_at(payload["run_dir"])
         elif kind == protocol.PROBLEM:
             if recorder is not None:
-                recorder.failed(payload, quiet)
+                recorder.failed(payload)
         elif kind == protocol.PARAMS:
             self.optimizer_params.update(payload)
         elif kind == protocol.PAUSED:
             self._paused = True
-            if not quiet:
-                self.step_done.emit(payload)
+            self.step_done.emit(payload)
         elif kind == protocol.FAILED:
-            if not quiet:
-                self.run_failed.emit(payload)
+            self.run_failed.emit(payload)
         elif kind == protocol.FINISHED:
             self._grace.stop()
             if recorder is not None:
                 recorder.finished(payload)
-            if not quiet:
-                self.run_finished.emit(payload)
+            self.run_finished.emit(payload)
