@@ -54,6 +54,7 @@ def test_twenty_start_reset_cycles_leave_one_warm_process(qtbot, window):
         qtbot.waitUntil(lambda: window.history.epoch >= 1, timeout=TIMEOUT_MS)
         window.reset()
         assert window.state == mw.READY and not window.session.active
+    assert window.session.runner.settle(30)  # the last reset run has retired: its process is idle again
     pool = window.session.runner.pool
     qtbot.waitUntil(lambda: (pool.reap(), not pool.quitting)[1], timeout=TIMEOUT_MS)
     assert child_pids() == {child.pid for child in pool.idle} and len(pool.idle) == 1
