@@ -318,9 +318,11 @@ def process_benchmarks(quick: bool) -> list[Result]:
                                       f"target <= 0.2 s{load}"))
             cycles = 10 if quick else 50
             gui, headless = memory_growth_mb(app, cycles)
-            results.append(Result(f"app memory growth, {cycles} Start->Reset cycles", gui, "MB", headless, None,
+            results.append(Result(f"app memory growth, {cycles} Start->Reset cycles", gui, "MB", headless,
+                                  headless / max(gui, 1.0),
                                   f"width 128 x depth 8 x 20 members; reference: {cycles} such trainers built, "
-                                  f"trained an epoch and dropped headless in one process; target <= 50 MB{load}"))
+                                  f"trained an epoch and dropped headless in one process (ratio: reference over "
+                                  f"growth, at least 1 MB); target <= 50 MB{load}"))
         finally:
             if saved is None:
                 os.environ.pop("PLAYGROUND_DATA_DIR", None)
