@@ -39,7 +39,7 @@ def forget_the_windows_remembered_layout():
 @pytest.fixture(autouse=True)
 def collect_garbage_on_the_main_thread():
     """As the app does (playground/ui/session/gc_guard.py): no automatic collection, which could start in
-    a training thread and deadlock on a closed window's Qt objects; collect between tests."""
+    a lesson sweep's thread and deadlock on a closed window's Qt objects; collect between tests."""
     gc.disable()
     yield
     # With automatic collection off nothing is promoted, so the test's garbage is all young:

@@ -151,29 +151,27 @@ def test_rerun_into_its_own_folder_keeps_the_changes(tmp_path):
     assert {name: (run / name).read_bytes() for name in before} == before
 
 
-def test_the_apps_worker_records_a_slider_change_and_the_folder_reruns_it(tmp_path, qtbot):
-    """The app's path: TrainingWorker (run synchronously here) gets a live change mid-epoch from
-    set_optimizer_params, as a slider drag sends it, and its recorder writes the run folder."""
-    from playground.core.base.control import RunControl
-    from playground.ui.session.worker import Mailbox, TrainingWorker
+def test_the_apps_training_process_records_a_slider_change_and_the_folder_reruns_it(tmp_path, qtbot, monkeypatch):
+    """The app's path: the window trains in its own process; a slider change sent while paused
+    after one epoch is recorded by that process in changes.csv, and the folder reruns identically."""
+    import helpers_files
 
-    class Recorder:  # what ui/session/autosave.py's RunRecorder does, without its folder naming
-        def open(self, trainer):
-            self.writer = RunWriter(tmp_path / "app", trainer.config, hooks=trainer.hooks)
-            trainer.hooks.append(ChangeAtStep(3, lambda t: worker.set_optimizer_params(
-                lr=0.2, momentum=0.0, weight_decay=0.0)))
-
-        def write(self, record):
-            self.writer.write(record)
-
-        def finish(self, trainer, stop_reason):
-            self.writer.finish(stop_reason)
-
-    worker = TrainingWorker(config(epochs=4), Mailbox(), RunControl(), recorder=Recorder())
-    worker.run()
-    assert [(c.step, c.key, c.value) for c in read_changes(tmp_path / "app" / CHANGES_FILE)] == [(3, "train.lr", 0.2)]
-    assert main(["run", "--config", str(tmp_path / "app" / "config.toml"), "--out", str(tmp_path / "cli"), "--quiet"]) == 0
-    assert (tmp_path / "cli" / "metrics.csv").read_bytes() == (tmp_path / "app" / "metrics.csv").read_bytes()
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "data"))
+    window = helpers_files.open_window(qtbot, helpers_files.small_config(epochs=4))
+    try:
+        window.step()
+        qtbot.waitUntil(lambda: window.history.epoch == 1 and window.session.paused, timeout=60_000)
+        window.session.set_optimizer_params(lr=0.2)
+        window.toggle_pause()  # resume
+        qtbot.waitUntil(lambda: window.state.over, timeout=60_000)
+        run = window.session.recorder.run_dir
+        qtbot.waitUntil(lambda: (run / "summary.json").exists() and "completed" in (run / "summary.json").read_text(),
+                        timeout=60_000)
+    finally:
+        window.shutdown()
+    assert [(c.epoch, c.key, c.value) for c in read_changes(run / CHANGES_FILE)] == [(2, "train.lr", 0.2)]
+    assert main(["run", "--config", str(run / "config.toml"), "--out", str(tmp_path / "cli"), "--quiet"]) == 0
+    assert (tmp_path / "cli" / "metrics.csv").read_bytes() == (run / "metrics.csv").read_bytes()
 
 
 @pytest.mark.parametrize("text, fragment", [

@@ -29,7 +29,7 @@ def window(qtbot):
     yield win
     win.lessons.shutdown()
     win.shutdown()
-    assert win.lessons.thread is None and win.session.thread is None
+    assert win.lessons.thread is None and not win.session.active
 
 
 def current_tab_key(win):

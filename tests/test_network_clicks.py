@@ -16,7 +16,7 @@ from playground.core.tasks.features import NAMES
 from playground.ui.model import network_heatmaps as heatmaps
 from playground.ui.model import network_hits as hits
 from playground.ui.model.weight_edit import edited_live
-from playground.ui.session.worker import LiveSnapshots
+from playground.core.remote.live import LiveSnapshots
 
 POSITIVE, NEGATIVE = (27, 120, 55), (118, 42, 131)
 CLASSES = [(245, 147, 34), (8, 119, 189), (214, 39, 40)]

@@ -62,6 +62,8 @@ def test_frozen_selftest_trains_fills_every_view_and_writes_a_png(app, tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"frozen self-test failed (exit {result.returncode}):\n{output[-3000:]}"
     assert "SELFTEST OK" in result.stdout, output[-3000:]
+    # The frozen app spawned its training process (freeze_support in main.py) and trained there.
+    assert "trained in its own process" in result.stdout, output[-3000:]
     width, height = png_size(shot)
     assert width >= 800 and height >= 500, f"the self-test PNG is only {width}x{height}"
 

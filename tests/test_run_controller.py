@@ -113,8 +113,9 @@ class MockView:
         self.questions.append(question)
         return self.answer
 
-    def clear_run(self):
+    def clear_run(self, keep_preview=False):
         self.log.append(("clear",))
+        self.kept_preview = keep_preview
         self.banner = ""
 
     def prepare_run(self, config):

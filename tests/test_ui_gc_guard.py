@@ -1,5 +1,6 @@
-"""Garbage collection runs on the GUI thread only (a collection in the training thread froze the
-app: Qt destructors waiting for the GIL while holding Qt's locks)."""
+"""Garbage collection runs on the GUI thread only (a collection in a training thread froze the
+app: Qt destructors waiting for the GIL while holding Qt's locks); a lesson's sweep still trains
+in a thread. What exists when the window is up is frozen out of later collections."""
 
 import gc
 import threading
@@ -26,6 +27,8 @@ def test_the_guard_collects_cyclic_garbage_on_the_gui_thread(qtbot):
 
     guard = MainThreadGarbageCollector(interval_ms=20)
     guard.thresholds = (0, 0, 0)  # any allocation makes a collection due
+    qtbot.waitUntil(lambda: guard.frozen, timeout=2000)  # its first tick froze what existed
+    assert gc.get_freeze_count() > 0
     Cycle()
     worker = threading.Thread(target=lambda: [[] for _ in range(10_000)], name="trainer")  # tracked objects
     worker.start()

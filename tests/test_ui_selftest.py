@@ -15,5 +15,6 @@ def test_selftest_passes_and_saves_a_screenshot(tmp_path):
                             capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "SELFTEST OK" in result.stdout
+    assert "trained in its own process" in result.stdout
     assert shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -2,6 +2,7 @@
 rate; changes that need a reset; bad values; closing mid-run. Offscreen, small fast runs."""
 
 import functools
+import os
 
 import helpers_files
 import pytest
@@ -21,7 +22,7 @@ def window(qtbot):
     win = helpers_files.open_window(qtbot, small_config())
     yield win
     win.shutdown()
-    assert win.session.thread is None
+    assert not win.session.active
 
 
 def wait_state(qtbot, win, *states):
@@ -62,7 +63,7 @@ def test_pause_holds_the_epoch_counter_and_resume_continues(qtbot, window):
     qtbot.waitUntil(lambda: window.history.epoch > held + 2, timeout=TIMEOUT_MS)
     window.stop_button.click()
     wait_state(qtbot, window, mw.STOPPED)
-    assert window.session.thread is not None and not window.session.thread.isRunning()
+    assert not window.session.active
     stopped_at = window.history.epoch
     qtbot.wait(200)
     window.tick()
@@ -98,13 +99,14 @@ def test_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, window):
     window.controls.lr.field.setText("0.0042")
     window.controls.lr.field.editingFinished.emit()
     assert window.asked == []  # a live change asks nothing
-    trainer = window.session.worker.trainer
-    qtbot.waitUntil(lambda: trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.0042), timeout=TIMEOUT_MS)
+    # What the training process reports its optimizer holds.
+    optimizer = window.session.optimizer_params
+    qtbot.waitUntil(lambda: optimizer.get("lr") == pytest.approx(0.0042), timeout=TIMEOUT_MS)
     assert window.state == mw.RUNNING
     assert window.run_config.train.lr == pytest.approx(0.0042)
     # The slider moves the same setting.
     window.controls.lr.slider.setValue(window.controls.lr.slider.minimum())
-    qtbot.waitUntil(lambda: trainer.optimizer.param_groups[0]["lr"] == pytest.approx(1e-5), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: optimizer.get("lr") == pytest.approx(1e-5), timeout=TIMEOUT_MS)
 
 
 def test_changing_the_architecture_asks_to_reset(qtbot, window):
@@ -182,25 +184,40 @@ def test_gpu_choice_is_disabled_with_a_reason_without_cuda(window):
         assert not item.isEnabled() and item.toolTip()
 
 
-def test_closing_mid_run_leaves_no_running_thread(qtbot, window):
+def still_training(window, pid: int) -> bool:
+    """The process is alive (or a zombie) and not back in the pool as the idle, warm one."""
+    if pid in {child.pid for child in window.session.runner.pool.idle}:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_closing_mid_run_leaves_no_training_process(qtbot, window):
     window.controls.set_config(small_config(epochs=1_000_000))
     window.start()
     qtbot.waitUntil(lambda: window.history.epoch >= 2, timeout=TIMEOUT_MS)
-    thread = window.session.thread
-    assert thread.isRunning()
+    pid = window.session.process_id
+    assert window.session.active and still_training(window, pid)
     window.close()
-    assert not thread.isRunning() and thread.isFinished()
-    assert window.session.thread is None
+    assert not window.session.active  # at once; the process has the grace period to finish the run
+    assert window.session.runner.settle(30)
+    window.session.runner.pool.reap()
+    assert not still_training(window, pid)
 
 
-def test_closing_while_paused_leaves_no_running_thread(qtbot, window):
+def test_closing_while_paused_leaves_no_training_process(qtbot, window):
     window.controls.set_config(small_config(epochs=1_000_000))
     window.start()
     qtbot.waitUntil(lambda: window.history.epoch >= 1, timeout=TIMEOUT_MS)
     window.toggle_pause()
-    thread = window.session.thread
+    pid = window.session.process_id
     window.close()
-    assert not thread.isRunning()
+    assert not window.session.active and window.session.runner.settle(30)
+    window.session.runner.pool.reap()
+    assert not still_training(window, pid)
 
 
 def test_a_diverging_run_shows_why_and_the_app_stays_usable(qtbot, window):
@@ -226,7 +243,7 @@ def test_a_run_that_cannot_start_says_why(qtbot, window):
     window.start()
     wait_state(qtbot, window, mw.FAILED)
     assert window.banner.isVisible() and "cuda" in window.banner.text()
-    assert window.session.thread is None or not window.session.thread.isRunning()
+    assert not window.session.active
 
 
 def test_an_incomplete_task_is_kept_and_start_says_what_is_missing(qtbot, window, tmp_path):

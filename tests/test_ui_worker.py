@@ -1,12 +1,16 @@
-"""The worker thread and its mailbox: every record arrives once, in order; a full mailbox holds
-the producer back instead of dropping rows; the trainer is built in the worker's thread."""
+"""The training session and its mailbox: every record arrives once, in order, from a child
+process; a full mailbox holds the producer back instead of dropping rows; live settings reach
+the child's optimizer; nothing but the GUI thread runs Python in the GUI process."""
 
+import os
+import sys
 import threading
 import time
 
 import numpy as np
+import pytest
 
-from playground.core.config import apply_overrides, from_dict, validate
+from playground.core.config import ConfigError, apply_overrides, from_dict, validate
 from playground.core.base.control import RunControl
 from playground.core.base.records import EpochRecord
 from playground.ui.session.worker import Mailbox, TrainingSession
@@ -53,31 +57,51 @@ def test_a_stop_releases_a_producer_waiting_on_a_full_mailbox():
     assert not thread.is_alive()
 
 
-def test_session_delivers_every_epoch_once_and_builds_the_trainer_in_its_thread(qtbot):
+def test_session_delivers_every_epoch_once_from_its_own_process(qtbot):
     session = TrainingSession()
-    finished = []
+    finished, started = [], []
     session.run_finished.connect(finished.append)
+    session.run_started.connect(started.append)
     session.start(config(25))
     try:
-        qtbot.waitUntil(lambda: len(finished) == 1, timeout=20_000)
+        qtbot.waitUntil(lambda: len(finished) == 1, timeout=60_000)
     finally:
         session.shutdown()
     records = session.take()
     epochs = [r.epoch for r in records if len(r.batch_loss)]
     assert epochs == list(range(1, 26))
-    assert finished == ["completed"]
+    assert finished == ["completed"] and started == [("cpu", 25, 1)]
     assert records[-1].stop_reason == "completed" and "weights" in records[-1].live  # the final snapshot
-    assert session.thread is None
+    assert session.process_id not in (None, os.getpid())  # trained in a child process
+    assert not session.active
 
 
 def test_live_parameters_set_before_the_trainer_exists_are_applied(qtbot):
     session = TrainingSession()
     session.start(config(1_000_000))
-    worker = session.worker
     try:
-        session.set_optimizer_params(lr=0.123)  # perhaps before the worker has built its trainer
-        qtbot.waitUntil(lambda: worker.trainer is not None, timeout=20_000)
-        qtbot.waitUntil(lambda: worker.trainer.optimizer.param_groups[0]["lr"] == 0.123, timeout=20_000)
+        session.set_optimizer_params(lr=0.123)  # perhaps before the process has built its trainer
+        # What the training process reports its optimizer holds, once a step has applied it.
+        qtbot.waitUntil(lambda: session.optimizer_params.get("lr") == 0.123, timeout=60_000)
+        with pytest.raises(ConfigError, match="batch_size"):
+            session.set_optimizer_params(batch_size=3)
     finally:
         session.shutdown()
-    assert session.thread is None and worker.trainer.config.train.lr == 0.123
+    assert not session.active
+
+
+def test_the_gui_process_trains_and_reads_on_its_gui_thread_only(qtbot):
+    """So an automatic garbage collection can only start on the GUI thread (see gc_guard)."""
+    before = set(threading.enumerate())  # e.g. a Dask cluster's idle thread left by an earlier test
+    session = TrainingSession()
+    threads = []
+    session.start(config(1_000_000))
+    try:
+        for _ in range(10):
+            qtbot.wait(30)
+            threads.append(len(sys._current_frames()))
+        assert set(threading.enumerate()) - before == set()  # the session started none
+        assert session.active and len(session.take()) > 0
+    finally:
+        session.shutdown()
+    assert threads == [1] * 10

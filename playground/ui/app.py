@@ -55,10 +55,12 @@ def run_app(selftest: bool = False, screenshot: str | None = None, preset: str |
     import torch
 
     from playground.core.experiments.lessons import get_lesson
+    from playground.core.remote import pool, protocol
     from playground.ui.controllers.file_controller import setup_lesson
 
     torch.set_num_threads(1)  # toy networks: one thread is much faster than many on few cores
     config = initial_config(preset, config_path, setup)  # bad input fails here, before any window
+    pool.default_pool().prewarm(protocol.DEFAULT_KEY)  # the training process warms up while the window builds
     lesson = get_lesson(lesson) if lesson else setup_lesson(setup)  # a setup string may name a lesson
     if selftest and not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -32,7 +32,7 @@ def make_app():
             from PySide6.QtCore import qInstallMessageHandler
 
             qInstallMessageHandler(_quiet_offscreen)
-    gc_guard.install(app)  # never collect garbage in the training thread
+    gc_guard.install(app)  # collect garbage on the GUI thread only: a lesson's sweep still trains in a thread
     configure_pyqtgraph()
     return app
 

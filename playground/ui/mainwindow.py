@@ -427,8 +427,10 @@ class MainWindow(QMainWindow):
     def ask(self, question: str) -> bool:
         return self.confirm_reset(question)
 
-    def clear_run(self) -> None:
+    def clear_run(self, keep_preview: bool = False) -> None:
+        preview = dict(self.history.live) if keep_preview else {}
         self.history = History()
+        self.history.live.update(preview)  # on screen until the first record arrives
         self.rate.clear()
         for view in self.views:
             view.clear()
@@ -440,6 +442,8 @@ class MainWindow(QMainWindow):
         self.history.config = config
         self.pick_view(config)
         self.pacer.reset()
+        if self.history.live:
+            self._redraw_views(time.perf_counter())
 
     def show_run_config(self, config: Config) -> None:
         self.history.config = config

@@ -1,8 +1,10 @@
-"""`python main.py --selftest`: train briefly in the worker, check that every live view received
-data, save a PNG of the window, print SELFTEST OK (exit 0) or the reason (exit 1)."""
+"""`python main.py --selftest`: train briefly in the training process, check that it was a process
+of its own and that every live view received data, save a PNG of the window, print SELFTEST OK
+(exit 0) or the reason (exit 1)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -43,6 +45,9 @@ def check_window(window) -> list[str]:
     problems = []
     if window.state is not RunState.FINISHED:
         problems.append(f"the run ended in state '{window.state}': {window.banner.text() or 'no message'}")
+    pid = window.session.process_id
+    if pid is None or pid == os.getpid():
+        problems.append(f"the run did not train in a process of its own (process {pid}, the app's {os.getpid()})")
     for view in window.views:
         view.update_from(window.history, force=True)
         if not view.holds_data():
@@ -74,6 +79,7 @@ def run_selftest(app, window, screenshot: str | None = None, timeout_s: float = 
             print(f"SELFTEST FAILED: {problem}", file=sys.stderr)
         return 1
     print(f"screenshot: {path}")
+    print(f"trained in its own process (pid {window.session.process_id}; the app's is {os.getpid()})")
     print(f"SELFTEST OK ({window.history.epoch} epochs, {len(window.views)} views, "
           f"{time.perf_counter() - started:.1f} s)")
     return 0

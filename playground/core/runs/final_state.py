@@ -80,7 +80,11 @@ def is_hook_array(name: str) -> bool:
 def _neuron_arrays(trainer) -> dict[str, np.ndarray]:
     from playground.core.measures.neurons import compute_neuron_maps
 
-    maps = compute_neuron_maps(trainer, member=0)
+    return neuron_arrays(compute_neuron_maps(trainer, member=0))
+
+
+def neuron_arrays(maps) -> dict[str, np.ndarray]:
+    """A NeuronMaps as the file stores it (also from a snapshot's live["neurons"])."""
     arrays = {"neurons_xs": maps.xs, "neurons_ys": maps.ys, "neurons_member": np.array(maps.member),
               "neurons_features": np.asarray(maps.feature_names, dtype=str), "neurons_inputs": maps.inputs}
     for index, (layer, units) in enumerate(zip(maps.layers, maps.units)):
@@ -96,6 +100,20 @@ def _confusion_arrays(trainer) -> dict[str, np.ndarray]:
     if counts is None:
         return {}
     return {"confusion": counts, "confusion_mean": mean_confusion(counts)}
+
+
+def snapshot_arrays(live: dict) -> dict[str, np.ndarray]:
+    """What a live snapshot adds to the file beyond weights and boundary: the neuron maps, the
+    confusion matrix and the hooks' arrays (the app's parent process writes the file from it)."""
+    arrays: dict[str, np.ndarray] = dict(live.get("final_arrays", {}))
+    grid = live.get("boundary")
+    if grid is not None and getattr(grid, "values", None) is not None:
+        arrays["boundary_values"] = grid.values
+    if live.get("neurons") is not None:
+        arrays.update(neuron_arrays(live["neurons"]))
+    if live.get("confusion") is not None:
+        arrays.update({"confusion": live["confusion"]["counts"], "confusion_mean": live["confusion"]["mean"]})
+    return arrays
 
 
 def _feature_names(trainer) -> list[str]:

@@ -72,9 +72,11 @@ def prepare_run_dir(path: Path) -> Path:
 class RunWriter:
     """Consumes epoch records and keeps a run directory current."""
 
-    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=()):
+    def __init__(self, out_dir: str | Path, config: Config, device: str = "cpu", hooks=(), adopt: bool = False):
+        """`adopt`: a folder another process has been writing (the app's training process, ended
+        before it could finish it): touch nothing in it; `track` records, then `finish`."""
         fresh = not Path(out_dir).exists()
-        self.out_dir = prepare_run_dir(Path(out_dir))
+        self.out_dir = Path(out_dir) if adopt else prepare_run_dir(Path(out_dir))
         self.config = config
         self.device = device
         self.started = time.time()
@@ -83,6 +85,8 @@ class RunWriter:
         self.last_evaluated: EpochRecord | None = None
         self._matrix_rows: list[Table] = []  # accuracy_matrix rows, for the summary's continual figures
         self.failure: str | None = None  # the write that failed mid-run (a full disk), for the summary
+        if adopt:
+            return
         try:
             config_module.save(config, self.out_dir / CONFIG_FILE)
             self._save_hooks(hooks)
@@ -107,21 +111,25 @@ class RunWriter:
     def write(self, record: EpochRecord) -> None:
         """Append the record's rows; a failed write (RunFileError, naming the file) is kept for
         the summary that `finish` still writes."""
-        self.last_record = record
-        if record.evaluated:
-            self.last_evaluated = record
+        self.track(record)
         try:
             for name, table in record.tables.items():
                 self._append(name, table)
             if record.changes:
                 self._append(CHANGES_FILE.removesuffix(".csv"), changes_table(record.changes))
-            if "accuracy_matrix" in record.tables:
-                self._matrix_rows.append(record.tables["accuracy_matrix"])
             for relative, data in record.files.items():
                 self._write_file(relative, data)
         except RunFileError as exc:
             self.failure = str(exc)
             raise
+
+    def track(self, record: EpochRecord) -> None:
+        """What the summary reports of a record, without writing its tables."""
+        self.last_record = record
+        if record.evaluated:
+            self.last_evaluated = record
+        if "accuracy_matrix" in record.tables:
+            self._matrix_rows.append(record.tables["accuracy_matrix"])
 
     def _write_file(self, relative: str, data: bytes) -> None:
         """A record's whole file (e.g. saved activations), atomically, inside the run folder."""

@@ -99,8 +99,9 @@ class RunView(Protocol):
     def ask(self, question: str) -> bool:
         """A yes/no question; True for yes."""
 
-    def clear_run(self) -> None:
-        """Forget what the views show: a new history, empty views, no banner or message."""
+    def clear_run(self, keep_preview: bool = False) -> None:
+        """Forget what the views show: a new history, empty views, no banner or message; with
+        `keep_preview`, the preview of the untrained network stays until the first record."""
 
     def prepare_run(self, config: Config) -> None:
         """A run of `config` is starting: its history's config, the view it is about brought forward."""
@@ -246,7 +247,7 @@ class RunController:
     def _begin(self, config: Config, steps: int | None) -> None:
         self.session.shutdown()
         self.session.take()  # nothing of an earlier run may reach this one
-        self.view.clear_run()
+        self.view.clear_run(keep_preview=self.state is READY)
         self.run_id += 1
         self._awaited = self.run_id
         self.run_config = config

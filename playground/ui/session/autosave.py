@@ -6,23 +6,20 @@ The runs folder lives in the user's data directory (QStandardPaths AppDataLocati
 with QSettings). PLAYGROUND_DATA_DIR, when set, holds both the runs and the settings (a
 portable install; the tests use it so they never touch the user's own folders).
 
-A `RunRecorder` is made in the GUI thread but used only by the training worker's thread: it
-creates the folder and the core `RunWriter` there, feeds it every record and finishes the
-summary with the stop reason. Problems (a full or read-only disk) never stop training; they
-are reported through the `problem` signal and saving stops.
+The training process creates the folder and writes it (the core `RunWriter`); a `RunRecorder`
+is the GUI's record of it: where runs go, and what the process reported (the folder, a
+problem, the stop reason). Problems (a full or read-only disk) never stop training; they are
+reported through the `problem` signal and saving stops.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
 
 from playground.core.config import Config
-from playground.core.base.fileio import RunFileError
 
 DATA_DIR_ENV = "PLAYGROUND_DATA_DIR"
 RUNS_KEY = "autosave/runs_dir"
@@ -62,34 +59,9 @@ def set_runs_dir(path: str | Path | None) -> None:
     store.sync()
 
 
-def run_folder_name(config: Config, when: float | None = None) -> str:
-    stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.localtime(when))
-    task = re.sub(r"[^A-Za-z0-9_-]+", "-", config.task.name)
-    if config.continual.tasks > 1:
-        task += f"-{config.continual.family}x{config.continual.tasks}"
-    return f"{stamp}_{task}"
-
-
-def make_unique_dir(parent: Path, name: str) -> Path:
-    """Create parent/name, or name-2, name-3, ... if taken (never reuse a run's folder)."""
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunFileError(f"{parent}: cannot create the runs folder ({exc.strerror or exc})") from None
-    for attempt in range(1, 1000):
-        path = parent / (name if attempt == 1 else f"{name}-{attempt}")
-        try:
-            path.mkdir()
-            return path
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise RunFileError(f"{path}: cannot create ({exc.strerror or exc})") from None
-    raise RunFileError(f"{parent}: too many runs named {name}")
-
-
 class RunRecorder(QObject):
-    """Writes one run's folder from the worker thread. Never raises into the training loop."""
+    """The GUI's record of one run's folder, which the training process writes: where it is
+    created (`parent_dir`), and, as the process reports them, the folder, a problem, the end."""
 
     opened = Signal(str)  # the run folder, once created
     problem = Signal(str)  # why saving stopped
@@ -99,45 +71,16 @@ class RunRecorder(QObject):
         self.parent_dir = Path(parent_dir)
         self.config = config
         self.run_dir: Path | None = None
-        self.writer = None
         self.error: str | None = None
         self.stop_reason: str | None = None
 
-    def open(self, trainer) -> None:
-        from playground.core.runs.runlog import RunWriter
+    def opened_at(self, run_dir: str) -> None:
+        self.run_dir = Path(run_dir)
+        self.opened.emit(run_dir)
 
-        try:
-            self.run_dir = make_unique_dir(self.parent_dir, run_folder_name(trainer.config))
-            self.writer = RunWriter(self.run_dir, trainer.config, device=str(trainer.device), hooks=trainer.hooks)
-        except (RunFileError, OSError) as exc:
-            self._fail(exc)
-            return
-        self.opened.emit(str(self.run_dir))
+    def failed(self, message: str) -> None:
+        self.error = message
+        self.problem.emit(message)
 
-    def write(self, record) -> None:
-        if self.writer is None:
-            return
-        try:
-            self.writer.write(record)
-        except (RunFileError, OSError) as exc:
-            self._fail(exc)
-
-    def finish(self, trainer, stop_reason: str) -> None:
-        """The summary with the stop reason, and the network's final state."""
-        from playground.core.runs import final_state
-
+    def finished(self, stop_reason: str) -> None:
         self.stop_reason = stop_reason
-        if self.writer is None:
-            return
-        writer, self.writer = self.writer, None
-        try:
-            writer.finish(stop_reason)
-            if trainer is not None and trainer.last_record is not None:
-                final_state.write(trainer, self.run_dir)
-        except Exception as exc:  # a failing save must not turn a finished run into a failed one
-            self._fail(exc)
-
-    def _fail(self, exc: Exception) -> None:
-        self.error = f"Autosave stopped: {exc}"
-        self.writer = None
-        self.problem.emit(self.error)

@@ -1,8 +1,9 @@
 """Redraw pacing: the GUI thread's share of a core is kept under a budget while training.
 
-The GUI thread and the training thread share Python's GIL, and PySide6 keeps it during Qt's
-drawing calls, so every millisecond spent drawing is a millisecond the trainer waits (measured:
-a drawing loop on the GUI thread cut a torch loop on another thread to a quarter of its speed). The timer still drains the mailbox on every tick (~30 Hz);
+The GUI and the training process share the machine's cores: where they are few or busy, every
+millisecond spent drawing can be one the trainer waits. (When training ran in a thread of the
+GUI process it also shared the GIL: a drawing loop cut a torch loop to a quarter of its speed.)
+The timer still drains the mailbox on every tick (~30 Hz);
 the views redraw on every k-th tick, with k raised when the GUI thread used more than `budget`
 of the last second's wall time and lowered again when it used less than half of it.
 """

@@ -1,33 +1,41 @@
-"""Training off the GUI thread: a worker that alone owns the Trainer, and a mailbox the GUI drains.
+"""Training off the GUI: a child process trains (playground.core.remote), the GUI thread reads
+what it sends into a mailbox the window drains.
 
-The worker runs in its own QThread and pushes every epoch record into a lock-guarded
-`Mailbox`; it emits no signal per step or per epoch (only when a run starts, pauses after a
-step, ends or fails). The GUI thread (`TrainingSession`) drains the mailbox on a timer.
-Pause, resume and stop go through the core `RunControl`, checked between steps.
+`TrainingSession` is the GUI-thread side of one run at a time. Its timer reads the process's
+pipe without ever waiting (a few milliseconds' worth per tick) and moves the records into the
+`Mailbox`; the other messages become the session's signals (a run started, paused after a
+step, failed, finished). Messages and signals of an earlier run never arrive: every message
+carries its run id, and a Reset abandons the run before anything else happens. Reset and
+closing return at once; Stop ends the run within the runner's grace period (0.15 s): a process
+that has not finished by then is terminated and the run folder finished here.
+No Python thread of the GUI process trains or reads, so nothing but the GUI thread ever
+allocates, and a garbage collection never starts outside it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-import traceback
-from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from playground.core.config import Config, ConfigError
-from playground.core.base.control import RunControl, StopRequested
+from playground.core.base.control import RunControl
 from playground.core.base.records import EpochRecord
+from playground.core.config import Config, ConfigError
+from playground.core.remote import protocol
+from playground.core.remote.live import LIVE_PARAMS
+from playground.core.remote.pool import ChildPool
+from playground.core.remote.protocol import Message, StartRequest
+from playground.core.remote.runner import Runner
 
-# Seconds between the worker's snapshots of weights and the decision boundary (its own clock).
-LIVE_INTERVAL_S = 0.15
 # The worker waits while this many records are undrained (the GUI fell behind): backpressure,
-# not dropped rows.
+# not dropped rows. The session leaves records in the pipe (the process then waits) instead.
 MAILBOX_LIMIT = 20_000
+# How often the GUI thread reads the training process's pipe.
+PUMP_MS = 10
 
 
 class Mailbox:
-    """Records from the worker, taken in batches by the GUI thread."""
+    """Records of the current run, taken in batches by the window's timer."""
 
     def __init__(self, limit: int = MAILBOX_LIMIT):
         self._items: list[EpochRecord] = []
@@ -46,297 +54,160 @@ class Mailbox:
             self._cond.notify_all()
         return items
 
+    @property
+    def full(self) -> bool:
+        return len(self) >= self.limit
+
     def __len__(self) -> int:
         with self._cond:
             return len(self._items)
 
 
-class TrainingWorker(QObject):
-    """Builds the Trainer inside its thread, then trains until done, stopped or diverged."""
-
-    started_run = Signal(object)  # (device name, total epochs, members)
-    paused_after_step = Signal(int)  # epoch
-    finished = Signal(str)  # stop reason
-    failed = Signal(str)  # a message for the user
-
-    def __init__(self, config: Config, mailbox: Mailbox, control: RunControl,
-                 steps: int | None = None, live_interval_s: float = LIVE_INTERVAL_S, recorder=None,
-                 hook_settings=None):
-        super().__init__()  # no parent: moveToThread refuses objects with one
-        self.config = config
-        # Optional: a lesson's hook tables, trained beside the config's own hooks.
-        self.hook_settings = hook_settings
-        # Optional: writes the run folder from this thread (open, write each record, finish).
-        self.recorder = recorder
-        self.mailbox = mailbox
-        self.control = control
-        self.trainer = None
-        self.live_interval_s = live_interval_s
-        self._lock = threading.Lock()
-        self._pending_params: dict[str, float] = {}
-        # Epochs left before pausing by itself (the Step button); None = run on.
-        self._steps_left = steps
-
-    # ------------------------------------------------------------ any thread
-
-    def set_optimizer_params(self, **values: float) -> None:
-        with self._lock:
-            if self.trainer is not None:
-                self.trainer.set_optimizer_params(**values)
-            else:
-                self._pending_params.update(values)
-
-    def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
-        """One weight, applied and recorded before the next step (Trainer.set_weight)."""
-        with self._lock:
-            if self.trainer is not None:
-                self.trainer.set_weight(member, layer, source, target, value)
-
-    def step_epochs(self, count: int = 1) -> None:
-        """Train `count` more epochs, then pause."""
-        with self._lock:
-            self._steps_left = count
-        self.control.resume()
-
-    def run_on(self) -> None:
-        with self._lock:
-            self._steps_left = None
-        self.control.resume()
-
-    # ------------------------------------------------------------ worker thread
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self._run()
-        except Exception as exc:  # shown to the user; the app stays usable
-            traceback.print_exc()
-            if self.recorder is not None:
-                self.recorder.finish(self.trainer, f"failed: {type(exc).__name__}: {exc}")
-            self.failed.emit(f"training failed: {type(exc).__name__}: {exc}")
-            self.finished.emit("failed")
-
-    def _build(self) -> bool:
-        from playground.core.experiments.assembly import build_trainer
-
-        try:
-            trainer = build_trainer(self.config, self.hook_settings)
-        except ConfigError as exc:
-            self.failed.emit(str(exc))
-            self.finished.emit("failed")
-            return False
-        with self._lock:
-            self.trainer = trainer
-            if self._pending_params:
-                trainer.set_optimizer_params(**self._pending_params)
-                self._pending_params = {}
-        self.started_run.emit((str(trainer.device), trainer.total_epochs, trainer.members))
-        return True
-
-    def _run(self) -> None:
-        from playground.core.runs import final_state
-        from playground.core.training.trainer import STOPPED_BY_USER
-
-        if not self._build():
-            return
-        trainer = self.trainer
-        if self.recorder is not None:
-            self.recorder.open(trainer)
-        snapshots = LiveSnapshots(trainer, self.live_interval_s)
-        while trainer.stop_reason is None:
-            try:
-                self.control.checkpoint()  # paused between epochs after a step
-                record = trainer.run_epoch(self.control)
-            except StopRequested:
-                trainer.stop_reason = STOPPED_BY_USER
-                break
-            snapshots.attach(record)
-            self.mailbox.put(record, self.control)
-            if self.recorder is not None:
-                self.recorder.write(record)
-            if record.stop_reason is None and self._count_step():
-                self.control.pause()
-                self.paused_after_step.emit(record.epoch)
-        if trainer.last_record is not None:
-            # The final state, so the views end on what the network learned.
-            final = EpochRecord(epoch=trainer.epoch, step=trainer.step_count, task_index=trainer.task_index,
-                                batch_loss=trainer.last_record.batch_loss[:0], elapsed=trainer.elapsed)
-            snapshots.attach(final, force=True)
-            arrays = final_state.hook_arrays(trainer)  # what the lesson's views draw: fooling images, ...
-            if arrays:
-                final.live["final_arrays"] = arrays
-            final.stop_reason = trainer.stop_reason
-            self.mailbox.put(final, self.control)  # never blocks a stop: the GUI may be waiting on us
-        if self.recorder is not None:
-            self.recorder.finish(trainer, trainer.stop_reason or STOPPED_BY_USER)
-        self.finished.emit(trainer.stop_reason or STOPPED_BY_USER)
-
-    def _count_step(self) -> bool:
-        with self._lock:
-            if self._steps_left is None:
-                return False
-            self._steps_left -= 1
-            return self._steps_left <= 0
-
-
-class LiveSnapshots:
-    """Weights and the decision boundary, added to a record at most every `interval_s`."""
-
-    def __init__(self, trainer, interval_s: float):
-        from playground.core.measures.boundary import supports_boundary
-
-        self.trainer = trainer
-        self.interval_s = interval_s
-        self.last = -float("inf")
-        self.boundary = supports_boundary(trainer)
-        self.examples_task: int | None = None  # the task whose example images were last sent
-
-    def attach(self, record: EpochRecord, force: bool = False) -> None:
-        if len(self.trainer.tasks) > 1 and self.trainer.task_index != self.examples_task:
-            self.examples_task = self.trainer.task_index
-            examples = task_examples(self.trainer)
-            if examples is not None:
-                record.live["examples"] = examples
-        now = time.perf_counter()
-        if not force and now - self.last < self.interval_s:
-            return
-        self.last = now
-        record.live.update(self.snapshot())
-
-    def snapshot(self) -> dict[str, Any]:
-        from playground.core.measures.boundary import compute_boundary
-        from playground.core.measures.confusion import live_confusion
-        from playground.core.measures.neurons import compute_neuron_maps
-
-        trainer = self.trainer
-        live: dict[str, Any] = {
-            "weights": trainer.weights(),
-            "biases": [b.detach().cpu().numpy().reshape(trainer.members, -1).copy() for b in trainer.model.biases],
-            "layer_sizes": list(trainer.model.sizes),
-            "activations": list(trainer.model.activation_names),
-            "feature_names": _feature_names(trainer),
-            "task_inputs": trainer.task.input_dim,
-        }
-        if self.boundary:
-            live["boundary"] = compute_boundary(trainer)
-            live["neurons"] = compute_neuron_maps(trainer, 0)  # the network drawing's heatmaps
-        confusion = live_confusion(trainer)  # None for a regression
-        if confusion is not None:
-            live["confusion"] = confusion
-        return live
-
-
-def task_examples(trainer) -> dict[str, Any] | None:
-    """A few inputs of the current task as images (image-like tasks only, e.g. digits)."""
-    from playground.core.continual.examples import example_images
-
-    examples = example_images(trainer, trainer.task_index)
-    if examples.images.ndim != 3 or examples.images.shape[1] < 2:
-        return None
-    return {"images": examples.images, "labels": examples.labels, "name": examples.name,
-            "task_index": trainer.task_index}
-
-
-def _feature_names(trainer) -> list[str]:
-    datasets = getattr(trainer.task, "datasets", ())
-    if datasets and datasets[0].feature_names:
-        return list(datasets[0].feature_names)
-    return [f"x{i}" for i in range(trainer.task.input_dim)]
-
-
 class TrainingSession(QObject):
-    """The GUI-thread side of one run: owns the QThread, the worker and the mailbox."""
+    """The GUI-thread side of one run: starts it in a training process, steers it, reads it."""
 
-    run_started = Signal(object)
-    run_finished = Signal(str)
-    run_failed = Signal(str)
-    step_done = Signal(int)
+    run_started = Signal(object)  # (device name, total epochs, members)
+    run_finished = Signal(str)  # stop reason ("failed" after run_failed)
+    run_failed = Signal(str)  # a one-line message for the user
+    step_done = Signal(int)  # the epoch a Step paused after
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, pool: ChildPool | None = None):
         super().__init__(parent)
         self.mailbox = Mailbox()
-        self.control: RunControl | None = None
-        self.thread: QThread | None = None
-        self.worker: TrainingWorker | None = None
+        self.runner = Runner(pool)
         self.config: Config | None = None
-        # Optional: config -> a recorder the worker writes the run folder with (autosave).
+        # Optional: config -> a RunRecorder; its parent_dir is where the process saves the run.
         self.recorder_factory = None
         self.recorder = None
         # Optional: a lesson's hook tables for the runs started from now on.
         self.hook_settings = None
+        # The optimizer's live settings as the training process last reported them.
+        self.optimizer_params: dict[str, float] = {}
+        self._paused = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(PUMP_MS)
+        self.timer.timeout.connect(self.pump)
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.timeout.connect(self._enforce_stop)
+        self._stopping_run = 0
+        self.runner.pool.prewarm(protocol.DEFAULT_KEY)  # warm while the user looks at the window
 
     @property
     def active(self) -> bool:
-        """A worker thread exists and has not finished."""
-        return self.thread is not None and self.thread.isRunning()
+        """A run has started and is not over."""
+        return not self.runner.over
 
     @property
     def paused(self) -> bool:
-        return self.control is not None and self.control.paused
+        return self.active and self._paused
+
+    @property
+    def process_id(self) -> int | None:
+        """The training process of the latest run (once it has reported)."""
+        return self.runner.pid
+
+    # ------------------------------------------------------------ steering
 
     def start(self, config: Config, steps: int | None = None) -> None:
-        """Start a new run in a fresh thread (an earlier one is stopped and joined first)."""
+        """Start a new run (an earlier one is ended first, with no signal of it afterwards)."""
         self.shutdown()
         self.config = config
         self.mailbox.take()  # nothing of an earlier run may leak into this one
-        self.control = RunControl()
-        self.thread = QThread()
-        self.thread.setObjectName("training")
+        self.optimizer_params = {}
+        self._paused = False
         self.recorder = self.recorder_factory(config) if self.recorder_factory is not None else None
-        self.worker = TrainingWorker(config, self.mailbox, self.control, steps=steps, recorder=self.recorder,
-                                     hook_settings=self.hook_settings)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.started_run.connect(self.run_started)
-        self.worker.paused_after_step.connect(self.step_done)
-        self.worker.failed.connect(self.run_failed)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.finished.connect(self.thread.quit)
-        self.thread.start()
-
-    def _on_finished(self, reason: str) -> None:
-        # The worker's last act was to emit this: join its thread so "over" means over.
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-        self.run_finished.emit(reason)
+        runs_dir = str(self.recorder.parent_dir) if self.recorder is not None else None
+        self.runner.start(StartRequest(config, self.hook_settings, runs_dir, steps))
+        self.timer.start()
 
     def pause(self) -> None:
-        if self.control is not None:
-            self.control.pause()
+        self.runner.command(protocol.PAUSE)
+        self._paused = self.active
 
     def resume(self) -> None:
-        if self.worker is not None:
-            self.worker.run_on()
+        self.runner.command(protocol.RESUME)
+        self._paused = False
 
     def step(self, epochs: int = 1) -> None:
-        if self.worker is not None:
-            self.worker.step_epochs(epochs)
+        self.runner.command(protocol.STEP, epochs)
+        self._paused = False
 
     def stop(self) -> None:
-        if self.control is not None:
-            self.control.stop()
+        """Ask the run to stop; if it has not within the grace period, its process is terminated."""
+        if not self.active:
+            return
+        self.runner.command(protocol.STOP)
+        self._stopping_run = self.runner.run_id
+        self._grace.start(int(self.runner.grace_s * 1000))
 
     def set_optimizer_params(self, **values: float) -> None:
-        if self.worker is not None:
-            self.worker.set_optimizer_params(**values)
+        unknown = set(values) - set(LIVE_PARAMS)
+        if unknown:
+            raise ConfigError(f"cannot change {', '.join(sorted(unknown))} during training; "
+                              f"allowed: {', '.join(LIVE_PARAMS)}")
+        self.runner.command(protocol.SET_PARAMS, dict(values))
 
     def set_weight(self, member: int, layer: int, source: int, target: int, value: float) -> None:
-        if self.worker is not None:
-            self.worker.set_weight(member, layer, source, target, value)
+        """One weight, applied and recorded by the training process before its next step."""
+        self.runner.command(protocol.SET_WEIGHT, (member, layer, source, target, float(value)))
 
     def take(self) -> list[EpochRecord]:
         return self.mailbox.take()
 
     def shutdown(self) -> None:
-        """Stop the run and join its thread; safe to call more than once (closeEvent, aboutToQuit)."""
-        if self.control is not None:
-            self.control.stop()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-            self.thread.deleteLater()
-        self.thread = None
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = None
+        """End the run at once (Reset, closeEvent, aboutToQuit; safe to call more than once):
+        nothing of it is signalled afterwards. Its process has the grace period to finish it by
+        itself before it is terminated and its folder finished here (by the pump timer, the
+        next start, or at exit)."""
+        self._grace.stop()
+        if self.active:
+            self.runner.abandon()
+            if self.recorder is not None:
+                self.recorder.finished(self.runner.stop_reason)
+
+    # ------------------------------------------------------------ reading
+
+    def pump(self) -> None:
+        """Read what has arrived (the timer, ~100 Hz); never waits for the process."""
+        if not self.mailbox.full:  # else the GUI is behind: the rest waits in the pipe
+            self._handle_all(self.runner.pump())
+        if not self.runner.busy:
+            self.timer.stop()
+
+    def _enforce_stop(self) -> None:
+        if self.active and self.runner.run_id == self._stopping_run:
+            self._handle_all(self.runner.end(grace_s=0))
+
+    def _handle_all(self, messages: list[Message]) -> None:
+        run_id = self.runner.run_id
+        for message in messages:
+            if self.runner.run_id != run_id:
+                return  # a signal's receiver started another run: the rest is stale
+            self._handle(message)
+
+    def _handle(self, message: Message) -> None:
+        kind, payload = message.kind, message.payload
+        recorder = self.recorder
+        if kind == protocol.RECORD:
+            self.mailbox.put(payload)
+        elif kind == protocol.STARTED:
+            self.run_started.emit((payload["device"], payload["total_epochs"], payload["members"]))
+        elif kind == protocol.OPENED:
+            if recorder is not None:
+                recorder.opened_at(payload["run_dir"])
+        elif kind == protocol.PROBLEM:
+            if recorder is not None:
+                recorder.failed(payload)
+        elif kind == protocol.PARAMS:
+            self.optimizer_params.update(payload)
+        elif kind == protocol.PAUSED:
+            self._paused = True
+            self.step_done.emit(payload)
+        elif kind == protocol.FAILED:
+            self.run_failed.emit(payload)
+        elif kind == protocol.FINISHED:
+            self._grace.stop()
+            if recorder is not None:
+                recorder.finished(payload)
+            self.run_finished.emit(payload)
