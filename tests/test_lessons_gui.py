@@ -148,3 +148,21 @@ def test_sweep_axis_and_summary_helpers():
 def test_gui_command_refuses_an_unknown_lesson_before_any_window(capsys):
     assert main(["gui", "--lesson", "no-such-lesson"]) == 2
     assert "unknown lesson" in capsys.readouterr().err
+
+
+def test_with_several_jobs_the_apps_sweep_trains_in_processes_and_counts_finished_values(tmp_path):
+    from playground.core.experiments.sweep import SweepSpec, run_sweep
+    from playground.ui.panels.lessons_panel import SweepRunner
+
+    lesson = get_lesson("parity-wall")
+    config = apply_overrides(lesson.config, ["train.epochs=3", "network.hidden=[4]"])
+    spec = SweepSpec("task.n", (5, 6, 7), seeds=1)
+    runner = SweepRunner(config, spec, {}, tmp_path / "sweep", jobs=2)
+    stop_reasons = []
+    runner.finished.connect(stop_reasons.append)
+    runner.run()  # the thread's body, here in the test's thread
+    progress, table, revision = runner.latest()
+    assert stop_reasons == ["completed"] and revision == 3
+    assert progress.trials == 3 and progress.fraction == 1.0
+    alone = run_sweep(config, spec, {}, out=None).table  # one job, in this process: the same figures
+    assert list(table["value"]) == list(alone["value"]) and np.allclose(np.asarray(table["final_test_acc"], float), np.asarray(alone["final_test_acc"], float))

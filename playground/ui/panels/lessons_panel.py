@@ -39,13 +39,20 @@ __all__ = ["LessonsPanel", "SweepRunner", "install", "lesson_html", "OPEN_FILE"]
 
 
 class SweepRunner(QObject):
-    """Runs one sweep in its own thread; the GUI thread polls `latest()`."""
+    """Runs one sweep from its own thread; the GUI thread polls `latest()`. With one job (a
+    2-core laptop) the values train one after another in that thread and the value training now
+    feeds the views epoch by epoch; with more (`jobs`: the cores but one) they train in that many
+    processes and the sweep view takes each value as it finishes."""
 
     finished = Signal(str)  # stop reason, or "failed: ..."
 
-    def __init__(self, config, spec, hooks, out: Path | None):
+    def __init__(self, config, spec, hooks, out: Path | None, jobs: int | None = None):
+        from playground.core.experiments.sweep_workers import default_jobs
+
         super().__init__()  # no parent: moveToThread refuses objects with one
         self.config, self.spec, self.hooks, self.out = config, spec, hooks, out
+        self.jobs = default_jobs() if jobs is None else jobs
+        self._finished_values = 0
         self.control = RunControl()
         self._lock = threading.Lock()
         self._progress = None
@@ -74,6 +81,16 @@ class SweepRunner(QObject):
             if record is not None:
                 self._records.append((progress.trial, progress.value, record))
 
+    def _on_finished(self, value, _rows) -> None:
+        """In parallel there is no per-epoch progress: each finished value moves the bar."""
+        if self.jobs == 1:
+            return
+        from playground.core.experiments.sweep import SweepProgress
+
+        with self._lock:
+            self._finished_values += 1
+            self._progress = SweepProgress(self._finished_values - 1, len(self.spec.values), value, 1, 1)
+
     def _on_value(self, table) -> None:
         with self._lock:
             self._table = table
@@ -85,7 +102,8 @@ class SweepRunner(QObject):
 
         try:
             result = run_sweep(self.config, self.spec, self.hooks, out=self.out, progress=self._on_progress,
-                               control=self.control, on_value=self._on_value)
+                               control=self.control, on_value=self._on_value, jobs=self.jobs,
+                               on_finished=self._on_finished)
             self.finished.emit(result.stop_reason)
         except Exception as exc:  # shown in the panel; the app stays usable
             traceback.print_exc()
