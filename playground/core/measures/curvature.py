@@ -16,8 +16,7 @@ import numpy as np
 import torch
 
 from playground.core.config import Config
-from playground.core.measures.hook_options import due
-from playground.core.training.hooks import TrainerHook
+from playground.core.measures.over_training import MeasuredOverTraining
 
 
 def lanczos_extremes(
@@ -82,39 +81,24 @@ def trainer_extremes(trainer, samples: int, iterations: int) -> tuple[np.ndarray
         return lanczos_extremes(loss_fn, list(trainer.model.parameters()), iterations, seed=trainer.config.train.seed)
 
 
-class CurvatureHook(TrainerHook):
+class CurvatureHook(MeasuredOverTraining):
     """Writes table `curvature`: epoch, member, max_eig, min_eig, at initialisation (epoch 0,
     with the first record), every `every` epochs and at the end."""
 
     def __init__(self, settings: Mapping[str, Any], config: Config):
-        self.every = settings["every"]
+        super().__init__(settings["every"])
         self.iterations = settings["iterations"]
         self.samples = settings["samples"]
-        self.initial: tuple[np.ndarray, np.ndarray] | None = None
-        self.last: tuple[np.ndarray, np.ndarray] | None = None
-        self.pending_initial = False
 
     def measure(self, trainer) -> tuple[np.ndarray, np.ndarray]:
         return trainer_extremes(trainer, self.samples, self.iterations)
 
-    def on_start(self, trainer) -> None:
-        self.initial = self.measure(trainer)
-        self.pending_initial = True
-
-    def _rows(self, record, epoch: int, values: tuple[np.ndarray, np.ndarray]) -> None:
+    def write_rows(self, record, epoch: int, values: tuple[np.ndarray, np.ndarray]) -> None:
         members = len(values[0])
         record.add_table("curvature", {
             "epoch": np.full(members, epoch), "member": np.arange(members),
             "max_eig": values[0], "min_eig": values[1],
         })
-
-    def after_epoch(self, trainer, record) -> None:
-        if self.pending_initial:
-            self.pending_initial = False
-            self._rows(record, 0, self.initial)
-        if due(trainer, record, self.every):
-            self.last = self.measure(trainer)
-            self._rows(record, record.epoch, self.last)
 
     def summary(self, trainer) -> dict[str, np.ndarray]:
         if self.initial is None:

@@ -15,8 +15,7 @@ import numpy as np
 import torch
 
 from playground.core.config import Config
-from playground.core.measures.hook_options import due
-from playground.core.training.hooks import TrainerHook
+from playground.core.measures.over_training import MeasuredOverTraining
 
 
 def standardise(train: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,19 +79,16 @@ def pca_2d(activity: torch.Tensor) -> np.ndarray:
     return (centred @ components).cpu().numpy()
 
 
-class SeparationHook(TrainerHook):
+class SeparationHook(MeasuredOverTraining):
     """Writes table `separation`: epoch, member, layer (0 = the input), probe_accuracy, at
     initialisation (epoch 0, with the first record), every `every` epochs and at the end.
     Live for the app: `separation_pca` (per layer, member 0's test activity on its two leading
     principal components) and `separation_labels`; the same in final_state.npz (`final_arrays`)."""
 
     def __init__(self, settings: Mapping[str, Any], config: Config):
-        self.every = settings["every"]
+        super().__init__(settings["every"])  # its values: (E, layers + 1) probe accuracies
         self.samples = settings["samples"]
         self.l2 = settings["l2"]
-        self.initial: np.ndarray | None = None
-        self.last: np.ndarray | None = None  # (E, layers + 1)
-        self.pending_initial = False
 
     def measure(self, trainer) -> np.ndarray:
         data = trainer.task
@@ -102,27 +98,17 @@ class SeparationHook(TrainerHook):
         return np.stack([probe_accuracy(a, y_train, b, data.y_test, trainer.n_classes, self.l2)
                          for a, b in zip(train_layers, test_layers)], axis=1)
 
-    def on_start(self, trainer) -> None:
-        self.initial = self.measure(trainer)
-        self.pending_initial = True
-
-    def _rows(self, record, epoch: int, accuracy: np.ndarray) -> None:
+    def write_rows(self, record, epoch: int, accuracy: np.ndarray) -> None:
         members, layers = accuracy.shape
         record.add_table("separation", {
             "epoch": np.full(members * layers, epoch), "member": np.repeat(np.arange(members), layers),
             "layer": np.tile(np.arange(layers), members), "probe_accuracy": accuracy.reshape(-1),
         })
 
-    def after_epoch(self, trainer, record) -> None:
-        if self.pending_initial:
-            self.pending_initial = False
-            self._rows(record, 0, self.initial)
-        if due(trainer, record, self.every):
-            self.last = self.measure(trainer)
-            self._rows(record, record.epoch, self.last)
-            activity = layer_activity(trainer, trainer.task.x_test)
-            record.live["separation_pca"] = [pca_2d(layer[0]) for layer in activity]
-            record.live["separation_labels"] = trainer.task.y_test[0].cpu().numpy()
+    def measured(self, trainer, record) -> None:
+        activity = layer_activity(trainer, trainer.task.x_test)
+        record.live["separation_pca"] = [pca_2d(layer[0]) for layer in activity]
+        record.live["separation_labels"] = trainer.task.y_test[0].cpu().numpy()
 
     def final_arrays(self, trainer) -> dict[str, np.ndarray]:
         """The live PCA of the last state, for a reopened run: `separation_pca_<layer>`, `separation_labels`."""
