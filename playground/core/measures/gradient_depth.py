@@ -11,8 +11,7 @@ import numpy as np
 import torch
 
 from playground.core.config import Config
-from playground.core.measures.hook_options import due
-from playground.core.training.hooks import TrainerHook
+from playground.core.measures.over_training import MeasuredOverTraining
 
 
 def layer_gradient_norms(trainer, samples: int) -> np.ndarray:
@@ -27,33 +26,23 @@ def layer_gradient_norms(trainer, samples: int) -> np.ndarray:
     return torch.stack([g.flatten(1).norm(dim=1) for g in grads], dim=1).cpu().numpy().astype(np.float64)
 
 
-class GradientDepthHook(TrainerHook):
+class GradientDepthHook(MeasuredOverTraining):
     """Writes table `gradient_depth`: epoch, member, layer (1-based), grad_norm, at
     initialisation (epoch 0, with the first record), every `every` epochs and at the end."""
 
     def __init__(self, settings: Mapping[str, Any], config: Config):
-        self.every = settings["every"]
+        super().__init__(settings["every"])
         self.samples = settings["samples"]
-        self.initial: np.ndarray | None = None
-        self.pending_initial = False
 
-    def on_start(self, trainer) -> None:
-        self.initial = layer_gradient_norms(trainer, self.samples)
-        self.pending_initial = True
+    def measure(self, trainer) -> np.ndarray:
+        return layer_gradient_norms(trainer, self.samples)
 
-    def _rows(self, record, epoch: int, norms: np.ndarray) -> None:
+    def write_rows(self, record, epoch: int, norms: np.ndarray) -> None:
         members, layers = norms.shape
         record.add_table("gradient_depth", {
             "epoch": np.full(members * layers, epoch), "member": np.repeat(np.arange(members), layers),
             "layer": np.tile(np.arange(1, layers + 1), members), "grad_norm": norms.reshape(-1),
         })
-
-    def after_epoch(self, trainer, record) -> None:
-        if self.pending_initial:
-            self.pending_initial = False
-            self._rows(record, 0, self.initial)
-        if due(trainer, record, self.every):
-            self._rows(record, record.epoch, layer_gradient_norms(trainer, self.samples))
 
     def summary(self, trainer) -> dict[str, np.ndarray]:
         """At initialisation: every layer's gradient norm, and the first layer's over the last's."""
