@@ -245,3 +245,19 @@ def sync_combo(combo: QComboBox, items: list[str]) -> None:
     if current in items:
         combo.setCurrentIndex(items.index(current))
     combo.blockSignals(False)
+
+
+class RebuiltCurves:
+    """For a view that rebuilds its curves on each redraw: they are `self.items`, on one plot
+    (`self.plot`) with one key (`self.legend`). Put it before the PlotView class it mixes into."""
+
+    items: list
+
+    def data_items(self):
+        return [item for item in self.items if isinstance(item, pg.PlotDataItem)]
+
+    def reset_items(self) -> None:
+        for item in getattr(self, "items", []):  # a redraw may come before the first draw made them
+            self.plot.removeItem(item)
+        self.items = []
+        self.legend.clear()

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 
 from playground.ui.model.history import History
 from playground.ui.model.series import finite_positive, last_epoch, sweep_points
+from playground.ui.views.base import RebuiltCurves
 from playground.ui.views.sweep_fed import SweepFedView, numeric_values, set_log_ticks
 from playground.ui.widgets import style
 
@@ -23,7 +24,7 @@ SERIES = (
 X_CHOICES = ["features p", "features per sample p / n"]
 
 
-class DoubleDescentView(SweepFedView):
+class DoubleDescentView(RebuiltCurves, SweepFedView):
     title = "Double descent"
     key = "double_descent"
     run_tables = ("double_descent",)
@@ -53,15 +54,6 @@ class DoubleDescentView(SweepFedView):
 
     def options(self):
         return self.x_choice.currentIndex()
-
-    def data_items(self):
-        return [item for item in self.items if isinstance(item, pg.PlotDataItem)]
-
-    def reset_items(self) -> None:
-        for item in getattr(self, "items", []):
-            self.plot.removeItem(item)
-        self.items = []
-        self.legend.clear()
 
     def _add(self, item) -> None:
         self.plot.addItem(item)

@@ -9,13 +9,14 @@ import pyqtgraph as pg
 
 from playground.ui.model.history import History
 from playground.ui.model.series import layer_profile, numbered_columns, sweep_profiles
+from playground.ui.views.base import RebuiltCurves
 from playground.ui.views.sweep_fed import SweepFedView, set_log_ticks
 from playground.ui.widgets import style
 
 ACTIVATION_COLOURS = {"sigmoid": "#d62728", "tanh": style.TRAIN, "relu": "#2ca02c", "linear": "#7f7f7f"}
 
 
-class GradientDepthView(SweepFedView):
+class GradientDepthView(RebuiltCurves, SweepFedView):
     title = "Gradients by depth"
     key = "gradient_depth"
     run_tables = ("gradient_depth",)
@@ -41,12 +42,6 @@ class GradientDepthView(SweepFedView):
 
     def data_items(self):
         return list(self.items)
-
-    def reset_items(self) -> None:
-        for item in getattr(self, "items", []):
-            self.plot.removeItem(item)
-        self.items = []
-        self.legend.clear()
 
     def _line(self, layers, norms, colour, width: float, name: str) -> None:
         keep = np.isfinite(norms) & (norms > 0)

@@ -10,10 +10,10 @@ from playground.ui.widgets import style
 from playground.ui.model.history import History
 from playground.ui.model.series import group_mean, member_curves
 from playground.ui.views import keys, readout
-from playground.ui.views.base import PlotView, members_of
+from playground.ui.views.base import PlotView, RebuiltCurves, members_of
 
 
-class ModesView(PlotView):
+class ModesView(RebuiltCurves, PlotView):
     title = "Modes"
     key = "modes"
 
@@ -36,15 +36,6 @@ class ModesView(PlotView):
 
     def redraw_key(self, history: History):
         return (id(history), history.revision_of("modes"))
-
-    def data_items(self):
-        return [item for item in self.items if isinstance(item, pg.PlotDataItem)]
-
-    def reset_items(self) -> None:
-        for item in self.items:
-            self.plot.removeItem(item)
-        self.items = []
-        self.legend.clear()
 
     def draw(self, history: History) -> None:
         self.reset_items()

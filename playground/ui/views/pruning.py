@@ -12,7 +12,7 @@ import pyqtgraph as pg
 
 from playground.ui.model.history import History
 from playground.ui.model.series import pruning_curves, remaining_position
-from playground.ui.views.base import PlotView
+from playground.ui.views.base import PlotView, RebuiltCurves
 from playground.ui.widgets import style
 
 METHODS = {  # name -> (legend, colour)
@@ -23,7 +23,7 @@ METHODS = {  # name -> (legend, colour)
 }
 
 
-class PruningView(PlotView):
+class PruningView(RebuiltCurves, PlotView):
     title = "Pruning"
     key = "pruning"
 
@@ -49,15 +49,6 @@ class PruningView(PlotView):
 
     def redraw_key(self, history: History):
         return (id(history), history.revision_of("pruning"))
-
-    def data_items(self):
-        return [item for item in self.items if isinstance(item, pg.PlotDataItem)]
-
-    def reset_items(self) -> None:
-        for item in self.items:
-            self.plot.removeItem(item)
-        self.items = []
-        self.legend.clear()
 
     def draw(self, history: History) -> None:
         self.reset_items()
