@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,29 @@ import numpy as np
 from playground.core.bench.suite import Result, register
 from playground.core.config import Config, apply_overrides, validate
 from playground.core.experiments.catalog import get_preset
+
+
+@contextmanager
+def scratch_data_dir():
+    """The window's autosave and settings go to a temporary folder, not to the user's."""
+    import tempfile
+
+    saved = os.environ.get("PLAYGROUND_DATA_DIR")
+    with tempfile.TemporaryDirectory(prefix="playground-bench-") as scratch:
+        os.environ["PLAYGROUND_DATA_DIR"] = scratch
+        try:
+            yield Path(scratch)
+        finally:
+            if saved is None:
+                os.environ.pop("PLAYGROUND_DATA_DIR", None)
+            else:
+                os.environ["PLAYGROUND_DATA_DIR"] = saved
+
+
+def load_note() -> str:
+    """The machine's load, for the figures it changes."""
+    return f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else ""
+
 
 LONG = ["train.epochs=1000000"]
 # The app's first screen (spiral, no probes): the fastest epochs, so the GUI's share is largest.
@@ -125,7 +149,6 @@ def paired_rounds(app, config: Config, seconds: float, rounds: int, scratch: Pat
 
 
 def gui_benchmarks(quick: bool) -> list[Result]:
-    import tempfile
 
     import torch
 
@@ -138,27 +161,19 @@ def gui_benchmarks(quick: bool) -> list[Result]:
     # The window and its training process each need a core: when other programs keep the cores
     # busy, the trainer gets less of one than headless did. The load is printed beside the
     # figures, and the training process's epochs per CPU second, which the load does not change.
-    load = f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else ""
+    load = load_note()
     results = []
-    saved = os.environ.get("PLAYGROUND_DATA_DIR")
-    with tempfile.TemporaryDirectory(prefix="playground-bench-") as scratch:
-        os.environ["PLAYGROUND_DATA_DIR"] = scratch  # the window's autosave goes here, not to the user's folder
-        try:
-            for label, settings in (("spiral, app's first screen", PLAIN),
-                                    ("spiral + probes + 2 tasks, all views fed", ALL_VIEWS)):
-                m = paired_rounds(app, bench_config(settings), seconds, rounds, Path(scratch))
-                results.append(Result(f"GUI training, {label}", m["gui"], "epochs/s", m["headless"], m["ratio"],
-                                      f"reference: the same training headless (writing its run folder); median of "
-                                      f"{rounds} paired rounds: ratio {m['ratio']:.3f} (target >= 0.95); per CPU "
-                                      f"second of the training process {m['efficiency']:.3f} of headless{load}"))
-                results.append(Result(f"GUI timer tick p95 while training, {label}", m["busy_p95"], "ms", m["idle_p95"],
-                                      m["idle_p95"] / m["busy_p95"] if m["busy_p95"] else None,
-                                      "reference: the same window idle; timer 33 ms; target <= 50 ms"))
-        finally:
-            if saved is None:
-                os.environ.pop("PLAYGROUND_DATA_DIR", None)
-            else:
-                os.environ["PLAYGROUND_DATA_DIR"] = saved
+    with scratch_data_dir() as scratch:
+        for label, settings in (("spiral, app's first screen", PLAIN),
+                                ("spiral + probes + 2 tasks, all views fed", ALL_VIEWS)):
+            m = paired_rounds(app, bench_config(settings), seconds, rounds, scratch)
+            results.append(Result(f"GUI training, {label}", m["gui"], "epochs/s", m["headless"], m["ratio"],
+                                  f"reference: the same training headless (writing its run folder); median of "
+                                  f"{rounds} paired rounds: ratio {m['ratio']:.3f} (target >= 0.95); per CPU "
+                                  f"second of the training process {m['efficiency']:.3f} of headless{load}"))
+            results.append(Result(f"GUI timer tick p95 while training, {label}", m["busy_p95"], "ms", m["idle_p95"],
+                                  m["idle_p95"] / m["busy_p95"] if m["busy_p95"] else None,
+                                  "reference: the same window idle; timer 33 ms; target <= 50 ms"))
     return results
 
 
@@ -291,7 +306,6 @@ def latency_s(app, config: Config, action: str) -> float:
 
 
 def process_benchmarks(quick: bool) -> list[Result]:
-    import tempfile
 
     import torch
 
@@ -300,34 +314,26 @@ def process_benchmarks(quick: bool) -> list[Result]:
 
     torch.set_num_threads(1)
     app = make_app()
-    load = f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else ""
+    load = load_note()
     results = []
-    saved = os.environ.get("PLAYGROUND_DATA_DIR")
-    with tempfile.TemporaryDirectory(prefix="playground-bench-") as scratch:
-        os.environ["PLAYGROUND_DATA_DIR"] = scratch
-        try:
-            warm, cold = first_start_s(app, warm=True), first_start_s(app, warm=False)
-            results.append(Result("first Start to first epoch drawn, warm process", warm, "s", cold, cold / warm,
-                                  f"reference: the same with the process cold (spawned by Start); "
-                                  f"target <= 0.5 s{load}"))
-            small, largest = bench_config(PLAIN), bench_config(LARGEST)
-            for action in ("reset", "close"):
-                big, plain = latency_s(app, largest, action), latency_s(app, small, action)
-                results.append(Result(f"{action} latency during the largest run", big, "s", plain, plain / big,
-                                      f"width 128 x depth 64 x 100 members; reference: the app's first screen; "
-                                      f"target <= 0.2 s{load}"))
-            cycles = 10 if quick else 50
-            gui, headless = memory_growth_mb(app, cycles)
-            results.append(Result(f"app memory growth, {cycles} Start->Reset cycles", gui, "MB", headless,
-                                  headless / max(gui, 1.0),
-                                  f"width 128 x depth 8 x 20 members; reference: {cycles} such trainers built, "
-                                  f"trained an epoch and dropped headless in one process (ratio: reference over "
-                                  f"growth, at least 1 MB); target <= 50 MB{load}"))
-        finally:
-            if saved is None:
-                os.environ.pop("PLAYGROUND_DATA_DIR", None)
-            else:
-                os.environ["PLAYGROUND_DATA_DIR"] = saved
+    with scratch_data_dir():
+        warm, cold = first_start_s(app, warm=True), first_start_s(app, warm=False)
+        results.append(Result("first Start to first epoch drawn, warm process", warm, "s", cold, cold / warm,
+                              f"reference: the same with the process cold (spawned by Start); "
+                              f"target <= 0.5 s{load}"))
+        small, largest = bench_config(PLAIN), bench_config(LARGEST)
+        for action in ("reset", "close"):
+            big, plain = latency_s(app, largest, action), latency_s(app, small, action)
+            results.append(Result(f"{action} latency during the largest run", big, "s", plain, plain / big,
+                                  f"width 128 x depth 64 x 100 members; reference: the app's first screen; "
+                                  f"target <= 0.2 s{load}"))
+        cycles = 10 if quick else 50
+        gui, headless = memory_growth_mb(app, cycles)
+        results.append(Result(f"app memory growth, {cycles} Start->Reset cycles", gui, "MB", headless,
+                              headless / max(gui, 1.0),
+                              f"width 128 x depth 8 x 20 members; reference: {cycles} such trainers built, "
+                              f"trained an epoch and dropped headless in one process (ratio: reference over "
+                              f"growth, at least 1 MB); target <= 50 MB{load}"))
     return results
 
 
